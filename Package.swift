@@ -1,0 +1,90 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "VTX",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "VTX", targets: ["VTX"]),
+        .library(name: "VTXCore", targets: ["VTXCore"]),
+        .library(name: "VTXInproc", targets: ["VTXInproc"]),
+        .executable(name: "vtx-bench", targets: ["VTXBench"]),
+        .executable(name: "request-reply", targets: ["RequestReplyExample"]),
+        .executable(name: "publish-subscribe", targets: ["PublishSubscribeExample"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+    ],
+    targets: [
+        .target(
+            name: "CVTXShims",
+            path: "Sources/CVTXShims"
+        ),
+        .target(
+            name: "VTXCore",
+            dependencies: [
+                "CVTXShims",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            path: "Sources/VTXCore",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "VTXInproc",
+            dependencies: ["VTXCore"],
+            path: "Drivers/Inproc",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "VTX",
+            dependencies: ["VTXCore", "VTXInproc"],
+            path: "Sources/VTX",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "VTXBench",
+            dependencies: ["VTX"],
+            path: "Benchmarks/VTXBench",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "RequestReplyExample",
+            dependencies: ["VTX"],
+            path: "Examples/RequestReply",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "PublishSubscribeExample",
+            dependencies: ["VTX"],
+            path: "Examples/PublishSubscribe",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VTXCoreTests",
+            dependencies: ["VTXCore", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/VTXCoreTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VTXInprocTests",
+            dependencies: ["VTX"],
+            path: "Tests/VTXInprocTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DriverAPITests",
+            dependencies: ["VTXCore"],
+            path: "Tests/DriverAPITests",
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,17 @@
+@_exported import VTXCore
+import Logging
+import VTXInproc
+
+extension VTX {
+    /// Makes a manager with the built-in drivers registered: `inproc`.
+    ///
+    /// - Parameter logger: the logger for sockets and drivers; by default one labelled `vtx`.
+    public convenience init(logger: Logger = Logger(label: "vtx")) {
+        self.init(drivers: VTX.builtinDrivers(), logger: logger)
+    }
+
+    /// Fresh instances of the built-in drivers, keyed by scheme.
+    public static func builtinDrivers() -> [String: any Driver] {
+        ["inproc": InprocDriver()]
+    }
+}

@@ -1,0 +1,97 @@
+/// One bind or connect of one socket, as a driver sees it: where to listen or connect, the socket's options, and
+/// the way back to the socket.
+///
+/// A driver reports what happens with ``report(_:)`` and hands the socket a new peer with
+/// ``attach(peer:sink:)``. Both may be called from any thread.
+public final class DriverEndpoint: Sendable, CustomStringConvertible {
+    /// Whether the socket binds or connects.
+    public enum Role: Sendable, Hashable {
+        /// The socket listens here.
+        case bind
+        /// The socket connects here.
+        case connect
+    }
+
+    /// Identifies this bind or connect.
+    public let id: EndpointID
+    /// Where to bind or connect.
+    public let endpoint: Endpoint
+    /// Whether this is a bind or a connect.
+    public let role: Role
+    /// The options captured when the call was made.
+    public let options: EndpointOptions
+    let link: SocketLink
+
+    init(id: EndpointID, endpoint: Endpoint, role: Role, options: EndpointOptions, link: SocketLink) {
+        self.id = id
+        self.endpoint = endpoint
+        self.role = role
+        self.options = options
+        self.link = link
+    }
+
+    /// The type of the socket this endpoint belongs to.
+    public var socketType: SocketType { link.type }
+
+    /// Whether the socket has been closed (a driver then drops the endpoint's connections).
+    public var isSocketClosed: Bool { link.isClosed }
+
+    /// What the socket tells a peer about itself: its type, its routing id (REQ, DEALER, ROUTER only) and this
+    /// endpoint's address.
+    public var localPeerInfo: PeerInfo {
+        PeerInfo(
+            socketType: link.type,
+            routingId: link.type.sendsRoutingId ? options.routingId : nil,
+            address: endpoint.description
+        )
+    }
+
+    /// Reports an event to the socket (and its monitors).
+    public func report(_ event: DriverEvent) {
+        link.monitors.publish(event, endpoint: endpoint.description)
+        link.mailbox.push(.endpoint(id, event))
+    }
+
+    /// Checks that a peer of type `peerType` may talk to this socket.
+    ///
+    /// - Throws: ``VTXError/Code/incompatibleSocketType`` with both type names when it may not.
+    public func checkCompatibility(with peerType: SocketType) throws(VTXError) {
+        guard link.type.isCompatible(with: peerType) else {
+            throw VTXError(
+                .incompatibleSocketType,
+                "a \(link.type.name) socket cannot talk to a \(peerType.name) peer"
+            )
+        }
+    }
+
+    /// Attaches a new peer to the socket: makes a pipe pair with the socket's high-water marks, gives the socket its
+    /// end and returns the driver's end, whose events go to `sink`.
+    ///
+    /// - Throws: ``VTXError/Code/incompatibleSocketType`` when the peer's type cannot talk to this socket, and
+    ///   ``VTXError/Code/socketClosed`` when the socket is closed; the driver then drops the connection.
+    public func attach(peer: PeerInfo, sink: any PipeEventSink) throws(VTXError) -> Pipe {
+        if let type = peer.socketType { try checkCompatibility(with: type) }
+        guard !link.isClosed else { throw VTXError.socketClosed }
+        let (socketEnd, driverEnd) = Pipe.makePair(
+            firstToSecond: options.sendHighWaterMark,
+            secondToFirst: options.receiveHighWaterMark,
+            firstPeer: peer,
+            secondPeer: localPeerInfo
+        )
+        driverEnd.setSink(sink)
+        link.mailbox.push(.attach(socketEnd, id))
+        return driverEnd
+    }
+
+    /// Gives the socket an end of a pipe pair the driver made itself with ``Pipe/makePair(firstToSecond:secondToFirst:firstPeer:secondPeer:)``
+    /// (inproc joins two sockets this way, with no driver in the data path).
+    ///
+    /// - Throws: ``VTXError/Code/socketClosed`` when the socket is closed.
+    public func attach(_ socketEnd: Pipe) throws(VTXError) {
+        guard !link.isClosed else { throw VTXError.socketClosed }
+        link.mailbox.push(.attach(socketEnd, id))
+    }
+
+    /// The endpoint and role.
+    public var description: String { "\(role == .bind ? "bind" : "connect") \(endpoint) \(id)" }
+}

@@ -1,0 +1,145 @@
+import Logging
+import Synchronization
+
+/// The VTX manager, like a libzmq context: it makes sockets, keeps the registry of transport drivers, and shuts
+/// everything down.
+///
+/// It is safe to use from any thread. `import VTX` and write `VTX()` to get a manager with the built-in drivers
+/// registered; driver authors who import only `VTXCore` start from ``init(drivers:logger:)`` and ``register(_:for:replacingExisting:)``.
+public final class VTX: Sendable {
+    private struct State {
+        var drivers: [String: any Driver] = [:]
+        var sockets: [UInt64: SocketLink] = [:]
+        var isTerminated = false
+    }
+
+    private let state = Mutex(State())
+    private let nextSocketID = Atomic<UInt64>(0)
+    private let nextEndpointID = Atomic<UInt64>(0)
+    /// The logger given to sockets and drivers.
+    public let logger: Logger
+
+    /// Makes a manager and registers the given drivers, keyed by scheme (pass `[:]` for none).
+    ///
+    /// A driver that fails to start is logged and left out; call ``register(_:for:replacingExisting:)`` to get
+    /// the error instead.
+    public init(drivers: [String: any Driver], logger: Logger = Logger(label: "vtx")) {
+        self.logger = logger
+        for (scheme, driver) in drivers.sorted(by: { $0.key < $1.key }) {
+            do {
+                try register(driver, for: scheme)
+            } catch {
+                logger.error("could not start the '\(scheme)' driver: \(error)")
+            }
+        }
+    }
+
+    deinit {
+        shutdown()
+    }
+
+    // MARK: Sockets
+
+    /// Makes a socket of the given type.
+    ///
+    /// - Throws: ``VTXError/Code/terminated`` after ``shutdown()``.
+    public func socket(_ type: SocketType) throws(VTXError) -> Socket {
+        let id = nextSocketID.add(1, ordering: .relaxed).newValue
+        var socketLogger = logger
+        socketLogger[metadataKey: "vtx-socket"] = "\(type.name)#\(id)"
+        let socket = Socket(type: type, id: id, manager: self, logger: socketLogger)
+        let accepted = state.withLock { state -> Bool in
+            guard !state.isTerminated else { return false }
+            state.sockets[id] = socket.link
+            return true
+        }
+        guard accepted else {
+            socket.close()
+            throw VTXError.terminated
+        }
+        return socket
+    }
+
+    func socketClosed(_ link: SocketLink) {
+        _ = state.withLock { $0.sockets.removeValue(forKey: link.id) }
+    }
+
+    func makeEndpointID() -> EndpointID {
+        EndpointID(rawValue: nextEndpointID.add(1, ordering: .relaxed).newValue)
+    }
+
+    // MARK: Drivers
+
+    /// Registers a driver for a scheme and starts it.
+    ///
+    /// - Parameters:
+    ///   - driver: the transport.
+    ///   - scheme: the endpoint scheme it serves (letters, digits, `+`, `-`, `.`), such as `"loop"`.
+    ///   - replacingExisting: replace (and shut down) a driver already registered for the scheme instead of failing.
+    /// - Throws: ``VTXError/Code/duplicateTransport`` when the scheme is taken and `replacingExisting` is `false`,
+    ///   ``VTXError/Code/invalidArgument`` for a malformed scheme, ``VTXError/Code/terminated`` after shutdown, or
+    ///   the driver's own start error.
+    public func register(_ driver: any Driver, for scheme: String, replacingExisting: Bool = false) throws(VTXError) {
+        let scheme = scheme.lowercased()
+        guard (try? Endpoint(parsing: "\(scheme)://x")) != nil else {
+            throw VTXError(.invalidArgument, "'\(scheme)' is not a valid scheme (use letters, digits, '+', '-', '.')")
+        }
+        let taken = state.withLock { state -> Bool? in
+            if state.isTerminated { return nil }
+            return state.drivers[scheme] != nil
+        }
+        guard let taken else { throw VTXError.terminated }
+        if taken && !replacingExisting {
+            throw VTXError(.duplicateTransport, "a driver is already registered for '\(scheme)'; pass replacingExisting: true to replace it")
+        }
+        var driverLogger = logger
+        driverLogger[metadataKey: "vtx-driver"] = "\(scheme)"
+        try driver.start(DriverContext(scheme: scheme, logger: driverLogger))
+        let replaced = state.withLock { state -> (any Driver)? in
+            let old = state.drivers[scheme]
+            state.drivers[scheme] = driver
+            return old
+        }
+        if let replaced, !state.withLock({ $0.drivers.values.contains { $0 === replaced } }) {
+            replaced.shutdown()
+        }
+    }
+
+    /// The schemes with a registered driver, sorted.
+    public var schemes: [String] {
+        state.withLock { $0.drivers.keys.sorted() }
+    }
+
+    /// The capabilities of the driver registered for `scheme`, or `nil` when none is.
+    public func capabilities(of scheme: String) -> DriverCapabilities? {
+        driver(for: scheme.lowercased())?.capabilities
+    }
+
+    func driver(for scheme: String) -> (any Driver)? {
+        state.withLock { $0.drivers[scheme] }
+    }
+
+    // MARK: Shutdown
+
+    /// Shuts the manager down, like libzmq's `zmq_ctx_term`: every blocked call on every socket returns
+    /// ``VTXError/Code/terminated``, and so does every later call except `close`; each driver closes its
+    /// endpoints (honouring linger for unsent data) and its thread is joined. Calling it twice does nothing.
+    public func shutdown() {
+        let (links, drivers) = state.withLock { state -> ([SocketLink], [any Driver]) in
+            guard !state.isTerminated else { return ([], []) }
+            state.isTerminated = true
+            var unique: [any Driver] = []
+            for driver in state.drivers.values where !unique.contains(where: { $0 === driver }) {
+                unique.append(driver)
+            }
+            return (Array(state.sockets.values), unique)
+        }
+        for link in links { link.terminate() }
+        for driver in drivers { driver.shutdown() }
+    }
+
+    /// Whether ``shutdown()`` has been called.
+    public var isTerminated: Bool {
+        state.withLock { $0.isTerminated }
+    }
+}

@@ -1,0 +1,40 @@
+/// Heap storage for a frame body that does not fit inline: one allocation holding the byte count and the bytes.
+///
+/// Instances are immutable once created, so sharing them between threads is safe; that is how a large frame
+/// crosses a pipe without being copied.
+@usableFromInline
+final class FrameStorage: ManagedBuffer<Int, UInt8> {
+    /// Makes storage holding a copy of `bytes`.
+    @inlinable
+    static func make(copying bytes: UnsafeRawBufferPointer) -> FrameStorage {
+        let storage = FrameStorage.create(minimumCapacity: bytes.count) { _ in bytes.count }
+        storage.withUnsafeMutablePointerToElements { elements in
+            if let base = bytes.baseAddress, bytes.count > 0 {
+                UnsafeMutableRawPointer(elements).copyMemory(from: base, byteCount: bytes.count)
+            }
+        }
+        // `create` returns the dynamic subclass type as `ManagedBuffer`; the downcast cannot fail.
+        return unsafeDowncast(storage, to: FrameStorage.self)
+    }
+
+    /// Makes storage of `count` bytes and lets `initialize` write them.
+    @inlinable
+    static func make(count: Int, initialize: (UnsafeMutableRawBufferPointer) -> Void) -> FrameStorage {
+        let storage = FrameStorage.create(minimumCapacity: count) { _ in count }
+        storage.withUnsafeMutablePointerToElements { elements in
+            initialize(UnsafeMutableRawBufferPointer(start: elements, count: count))
+        }
+        return unsafeDowncast(storage, to: FrameStorage.self)
+    }
+
+    @inlinable
+    var count: Int { header }
+
+    @inlinable
+    func withBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        let count = header
+        let start = withUnsafeMutablePointerToElements { UnsafeRawPointer($0) }
+        defer { withExtendedLifetime(self) {} }
+        return try body(UnsafeRawBufferPointer(start: start, count: count))
+    }
+}

@@ -1,0 +1,33 @@
+/// DEALER: load-balances out, fair-queues in, no envelopes.
+class DealerPattern: Pattern {
+    var balancer = LoadBalancer()
+    var queue = FairQueue()
+
+    override func attach(_ pipe: Pipe) {
+        if socket.options.probeRouter {
+            _ = pipe.write(Message(Frame()))
+            pipe.flush()
+        }
+        balancer.attach(pipe)
+        queue.attach(pipe)
+    }
+
+    override func detach(_ pipe: Pipe) {
+        balancer.remove(pipe)
+        queue.remove(pipe)
+    }
+
+    override func readActivated(_ pipe: Pipe) { queue.activated(pipe) }
+    override func writeActivated(_ pipe: Pipe) { balancer.activated(pipe) }
+
+    override func send(_ message: Message) throws(VTXError) -> Bool {
+        balancer.send(message) != nil
+    }
+
+    override func receive() throws(VTXError) -> Message? {
+        receive(from: &queue)?.0
+    }
+
+    override var hasIn: Bool { queue.hasIn(drained: drained) }
+    override var hasOut: Bool { balancer.hasOut() }
+}

@@ -1,0 +1,26 @@
+/// Fans a message out to many pipes (libzmq's `dist_t`): every chosen pipe with room gets it, full pipes miss it.
+struct Distributor {
+    private(set) var pipes = PipeSet(slot: .distributor)
+    private var scratch: [Pipe] = []
+
+    var isEmpty: Bool { pipes.isEmpty }
+
+    mutating func attach(_ pipe: Pipe) { pipes.append(pipe) }
+
+    mutating func remove(_ pipe: Pipe) { pipes.remove(pipe) }
+
+    /// Sends to every pipe.
+    mutating func sendToAll(_ message: Message) {
+        for i in 0..<pipes.count {
+            let pipe = pipes[i]
+            if pipe.write(message) { pipe.flush() }
+        }
+    }
+
+    /// Sends to the given pipes; a full pipe misses the message.
+    func send(_ message: Message, to targets: [Pipe]) {
+        for pipe in targets where pipe.write(message) {
+            pipe.flush()
+        }
+    }
+}

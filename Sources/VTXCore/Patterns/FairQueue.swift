@@ -1,0 +1,55 @@
+/// Reads whole messages from a set of pipes in turn, one message per pipe, skipping pipes that are dry
+/// (libzmq's `fq_t`).
+struct FairQueue {
+    private var members = PipeSet(slot: .fairQueue)
+    private var current = 0
+
+    var isEmpty: Bool { members.isEmpty }
+
+    mutating func attach(_ pipe: Pipe) { members.append(pipe) }
+
+    mutating func activated(_ pipe: Pipe) { members.activate(pipe) }
+
+    mutating func remove(_ pipe: Pipe) {
+        members.remove(pipe)
+        if current >= members.active { current = 0 }
+    }
+
+    /// The next message and the pipe it came from, or `nil` when no pipe has one. Pipes whose peer has closed
+    /// and which are drained are removed and passed to `drained`.
+    @inline(__always)
+    mutating func receive(drained: (Pipe) -> Void) -> (Message, Pipe)? {
+        while members.active > 0 {
+            let pipe = members[current]
+            if let message = pipe.read() {
+                current += 1
+                if current >= members.active { current = 0 }
+                return (message, pipe)
+            }
+            if pipe.isPeerClosed {
+                remove(pipe)
+                drained(pipe)
+            } else {
+                members.deactivate(pipe)
+                if current >= members.active { current = 0 }
+            }
+        }
+        return nil
+    }
+
+    /// Whether some pipe has a message now (dry pipes are deactivated as a side effect).
+    mutating func hasIn(drained: (Pipe) -> Void) -> Bool {
+        while members.active > 0 {
+            let pipe = members[current]
+            if pipe.checkRead() { return true }
+            if pipe.isPeerClosed {
+                remove(pipe)
+                drained(pipe)
+            } else {
+                members.deactivate(pipe)
+                if current >= members.active { current = 0 }
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,46 @@
+/// Sends each whole message to the next pipe in turn that has room (libzmq's `lb_t`). Full pipes are members aside
+/// until they report ``PipeEvent/writable``.
+struct LoadBalancer {
+    private var members = PipeSet(slot: .loadBalancer)
+    private var current = 0
+
+    var isEmpty: Bool { members.isEmpty }
+    var hasActive: Bool { members.active > 0 }
+
+    mutating func attach(_ pipe: Pipe) { members.append(pipe) }
+
+    mutating func activated(_ pipe: Pipe) { members.activate(pipe) }
+
+    mutating func remove(_ pipe: Pipe) {
+        members.remove(pipe)
+        if current >= members.active { current = 0 }
+    }
+
+    /// Sends `message` to the next pipe with room and returns that pipe, or `nil` when none has room.
+    @inline(__always)
+    mutating func send(_ message: Message) -> Pipe? {
+        while members.active > 0 {
+            let pipe = members[current]
+            if pipe.write(message) {
+                pipe.flush()
+                current += 1
+                if current >= members.active { current = 0 }
+                return pipe
+            }
+            members.deactivate(pipe)
+            if current >= members.active { current = 0 }
+        }
+        return nil
+    }
+
+    /// Whether some pipe has room now.
+    mutating func hasOut() -> Bool {
+        while members.active > 0 {
+            let pipe = members[current]
+            if pipe.checkWrite() { return true }
+            members.deactivate(pipe)
+            if current >= members.active { current = 0 }
+        }
+        return false
+    }
+}

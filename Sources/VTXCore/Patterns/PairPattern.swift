@@ -1,0 +1,41 @@
+/// PAIR: exactly one peer; later peers are refused while it is attached.
+final class PairPattern: Pattern {
+    private var peer: Pipe?
+
+    override func attach(_ pipe: Pipe) {
+        if peer != nil {
+            socket.detach(pipe)
+            return
+        }
+        peer = pipe
+    }
+
+    override func detach(_ pipe: Pipe) {
+        if pipe === peer { peer = nil }
+    }
+
+    override func send(_ message: Message) throws(VTXError) -> Bool {
+        guard let peer, peer.write(message) else { return false }
+        peer.flush()
+        return true
+    }
+
+    override func receive() throws(VTXError) -> Message? {
+        guard let peer else { return nil }
+        if var message = peer.read() {
+            message.metadata = peer.metadata
+            return message
+        }
+        if peer.isPeerClosed { socket.detach(peer) }
+        return nil
+    }
+
+    override var hasIn: Bool {
+        guard let peer else { return false }
+        if peer.checkRead() { return true }
+        if peer.isPeerClosed { socket.detach(peer) }
+        return false
+    }
+
+    override var hasOut: Bool { peer?.checkWrite() ?? false }
+}

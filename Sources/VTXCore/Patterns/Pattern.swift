@@ -1,0 +1,72 @@
+/// The behaviour of one socket type: how messages are routed out, queued in, and what state the socket is in.
+///
+/// A subclass per type overrides what it needs (libzmq's `xsend`/`xrecv`/`xattach_pipe`/… hooks). Patterns run
+/// only on the socket's thread.
+class Pattern {
+    unowned let socket: Socket
+
+    init(socket: Socket) {
+        self.socket = socket
+    }
+
+    static func make(for type: SocketType, socket: Socket) -> Pattern {
+        switch type {
+        case .pair: PairPattern(socket: socket)
+        case .pub: PublishPattern(socket: socket, extended: false)
+        case .xpub: PublishPattern(socket: socket, extended: true)
+        case .sub: SubscribePattern(socket: socket, extended: false)
+        case .xsub: SubscribePattern(socket: socket, extended: true)
+        case .req: RequestPattern(socket: socket)
+        case .rep: ReplyPattern(socket: socket)
+        case .dealer: DealerPattern(socket: socket)
+        case .router: RouterPattern(socket: socket)
+        case .push: PushPattern(socket: socket)
+        case .pull: PullPattern(socket: socket)
+        }
+    }
+
+    /// Whether the pattern reads a closed peer's remaining messages before the pipe is detached.
+    var drainsInbound: Bool { true }
+
+    func attach(_ pipe: Pipe) {}
+    func detach(_ pipe: Pipe) {}
+    func readActivated(_ pipe: Pipe) {}
+    func writeActivated(_ pipe: Pipe) {}
+
+    /// Sends a whole message. Returns `false`, changing nothing, when the socket must wait.
+    func send(_ message: Message) throws(VTXError) -> Bool {
+        throw VTXError(.notSupported, "a \(socket.type.name) socket cannot send")
+    }
+
+    /// Receives a whole message, or returns `nil` when none is waiting.
+    func receive() throws(VTXError) -> Message? {
+        throw VTXError(.notSupported, "a \(socket.type.name) socket cannot receive")
+    }
+
+    var hasIn: Bool { false }
+    var hasOut: Bool { false }
+
+    func subscribe(_ prefix: Frame) throws(VTXError) {
+        throw VTXError(.notSupported, "a \(socket.type.name) socket cannot subscribe")
+    }
+
+    func unsubscribe(_ prefix: Frame) throws(VTXError) {
+        throw VTXError(.notSupported, "a \(socket.type.name) socket cannot unsubscribe")
+    }
+
+    /// Detaches a pipe the fair queue found closed and drained.
+    final func drained(_ pipe: Pipe) {
+        socket.detach(pipe)
+    }
+
+    /// Reads from the fair queue, keeping only the newest message when the socket conflates.
+    @inline(__always)
+    final func receive(from queue: inout FairQueue) -> (Message, Pipe)? {
+        guard var latest = queue.receive(drained: drained) else { return nil }
+        if socket.options.conflate {
+            while let newer = queue.receive(drained: drained) { latest = newer }
+        }
+        latest.0.metadata = latest.1.metadata
+        return latest
+    }
+}

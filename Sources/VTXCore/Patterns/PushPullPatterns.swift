@@ -1,0 +1,30 @@
+/// PUSH: load-balances whole messages over peers with room; blocks when none has room.
+final class PushPattern: Pattern {
+    private var balancer = LoadBalancer()
+
+    override var drainsInbound: Bool { false }
+    override func attach(_ pipe: Pipe) { balancer.attach(pipe) }
+    override func detach(_ pipe: Pipe) { balancer.remove(pipe) }
+    override func writeActivated(_ pipe: Pipe) { balancer.activated(pipe) }
+
+    override func send(_ message: Message) throws(VTXError) -> Bool {
+        balancer.send(message) != nil
+    }
+
+    override var hasOut: Bool { balancer.hasOut() }
+}
+
+/// PULL: fair-queues whole messages from its peers.
+final class PullPattern: Pattern {
+    private var queue = FairQueue()
+
+    override func attach(_ pipe: Pipe) { queue.attach(pipe) }
+    override func detach(_ pipe: Pipe) { queue.remove(pipe) }
+    override func readActivated(_ pipe: Pipe) { queue.activated(pipe) }
+
+    override func receive() throws(VTXError) -> Message? {
+        receive(from: &queue)?.0
+    }
+
+    override var hasIn: Bool { queue.hasIn(drained: drained) }
+}

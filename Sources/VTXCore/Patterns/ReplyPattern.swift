@@ -1,0 +1,53 @@
+/// REP: fair-queues requests, strips and keeps their envelope, and sends the reply back along it.
+final class ReplyPattern: Pattern {
+    private var queue = FairQueue()
+    private var sendingReply = false
+    private var envelope: [Frame] = []
+    private var replyPipe: Pipe?
+
+    override func attach(_ pipe: Pipe) { queue.attach(pipe) }
+
+    override func detach(_ pipe: Pipe) {
+        queue.remove(pipe)
+        if pipe === replyPipe { replyPipe = nil }
+    }
+
+    override func readActivated(_ pipe: Pipe) { queue.activated(pipe) }
+
+    override func receive() throws(VTXError) -> Message? {
+        guard !sendingReply else {
+            throw VTXError(.invalidState, "a REP socket must send the reply before receiving another request")
+        }
+        while let (request, pipe) = receive(from: &queue) {
+            // The envelope is every frame up to and including the first empty one; a request without one, or
+            // with nothing after it, is malformed and silently dropped (libzmq).
+            guard let delimiter = request.firstIndex(where: \.isEmpty), delimiter < request.count - 1 else {
+                continue
+            }
+            envelope = Array(request[...delimiter])
+            var body = Message(Array(request[(delimiter + 1)...]))
+            body.metadata = request.metadata
+            replyPipe = pipe
+            sendingReply = true
+            return body
+        }
+        return nil
+    }
+
+    override func send(_ message: Message) throws(VTXError) -> Bool {
+        guard sendingReply else {
+            throw VTXError(.invalidState, "a REP socket must receive a request before sending a reply")
+        }
+        var reply = Message(envelope)
+        for frame in message { reply.append(frame) }
+        // A reply to a peer that has gone, or is full, is dropped: REP never blocks on send.
+        if let replyPipe, replyPipe.write(reply) { replyPipe.flush() }
+        sendingReply = false
+        envelope = []
+        replyPipe = nil
+        return true
+    }
+
+    override var hasIn: Bool { !sendingReply && queue.hasIn(drained: drained) }
+    override var hasOut: Bool { sendingReply }
+}

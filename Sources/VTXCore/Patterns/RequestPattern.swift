@@ -1,0 +1,57 @@
+/// REQ: a DEALER that adds the empty delimiter (and, with `requestCorrelate`, a request id), sends in lock-step
+/// and accepts only the reply from the peer it asked.
+final class RequestPattern: DealerPattern {
+    private var awaitingReply = false
+    private var replyPipe: Pipe?
+    private var requestId = UInt32.random(in: .min ... .max)
+
+    override func detach(_ pipe: Pipe) {
+        super.detach(pipe)
+        // libzmq: when the asked peer goes away, a reply is then accepted from any peer.
+        if pipe === replyPipe { replyPipe = nil }
+    }
+
+    override func send(_ message: Message) throws(VTXError) -> Bool {
+        if awaitingReply {
+            guard socket.options.requestRelaxed else {
+                throw VTXError(.invalidState, "a REQ socket must receive the reply before sending another request")
+            }
+        }
+        // Discard replies already queued: they answer an older request.
+        while receive(from: &queue) != nil {}
+        var request = message
+        request.prepend(Frame())
+        var nextId = requestId
+        if socket.options.requestCorrelate {
+            nextId &+= 1
+            request.prepend(withUnsafeBytes(of: nextId) { Frame(copying: $0) })
+        }
+        guard let pipe = balancer.send(request) else { return false }
+        requestId = nextId
+        replyPipe = pipe
+        awaitingReply = true
+        return true
+    }
+
+    override func receive() throws(VTXError) -> Message? {
+        guard awaitingReply else {
+            throw VTXError(.invalidState, "a REQ socket must send a request before receiving")
+        }
+        while let (reply, pipe) = receive(from: &queue) {
+            if let replyPipe, pipe !== replyPipe { continue }
+            var body = reply
+            if socket.options.requestCorrelate {
+                let expected = withUnsafeBytes(of: requestId) { Frame(copying: $0) }
+                guard body.popFirst() == expected else { continue }
+            }
+            guard body.count >= 2, body.popFirst()?.isEmpty == true else { continue }
+            awaitingReply = false
+            replyPipe = nil
+            return body
+        }
+        return nil
+    }
+
+    override var hasIn: Bool { awaitingReply && super.hasIn }
+    override var hasOut: Bool { (!awaitingReply || socket.options.requestRelaxed) && super.hasOut }
+}

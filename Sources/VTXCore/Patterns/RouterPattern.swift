@@ -1,0 +1,87 @@
+import Logging
+
+/// ROUTER: fair-queues in with the sender's routing id prepended; routes out by the first frame.
+final class RouterPattern: Pattern {
+    private var queue = FairQueue()
+    private var routes: [Frame: Pipe] = [:]
+    private var nextGeneratedId = UInt32.random(in: .min ... .max)
+
+    override func attach(_ pipe: Pipe) {
+        let wanted = socket.connectRoutingId(for: pipe.endpointID) ?? pipe.peer.routingId.flatMap { $0.isEmpty ? nil : $0 }
+        let id: Frame
+        if let wanted {
+            if let existing = routes[wanted] {
+                guard socket.options.routerHandover else {
+                    // libzmq: a duplicate id is ignored; the newcomer's messages are never delivered.
+                    socket.logger.info("\(socket): ignoring a peer with routing id \(wanted), already in use")
+                    return
+                }
+                routes[wanted] = nil
+                socket.detach(existing)
+            }
+            id = wanted
+        } else {
+            id = generateId()
+        }
+        pipe.routingId = id
+        routes[id] = pipe
+        queue.attach(pipe)
+        if socket.options.probeRouter {
+            _ = pipe.write(Message(Frame()))
+            pipe.flush()
+        }
+    }
+
+    private func generateId() -> Frame {
+        while true {
+            nextGeneratedId &+= 1
+            var bytes: [UInt8] = [0]
+            withUnsafeBytes(of: nextGeneratedId.bigEndian) { bytes.append(contentsOf: $0) }
+            let id = Frame(bytes)
+            if routes[id] == nil { return id }
+        }
+    }
+
+    override func detach(_ pipe: Pipe) {
+        queue.remove(pipe)
+        if let id = pipe.routingId, routes[id] === pipe { routes[id] = nil }
+    }
+
+    override func readActivated(_ pipe: Pipe) { queue.activated(pipe) }
+
+    override func writeActivated(_ pipe: Pipe) {}
+
+    override func receive() throws(VTXError) -> Message? {
+        guard case (var message, let pipe)? = receive(from: &queue) else { return nil }
+        message.prepend(pipe.routingId ?? Frame())
+        return message
+    }
+
+    override func send(_ message: Message) throws(VTXError) -> Bool {
+        // A message that is only a routing id is ignored (libzmq discards the lone id frame).
+        guard message.count >= 2 else { return true }
+        let id = message[0]
+        let mandatory = socket.options.routerMandatory
+        guard let pipe = routes[id], !pipe.isClosed, !pipe.isPeerClosed else {
+            if mandatory {
+                throw VTXError(.hostUnreachable, "no peer with routing id \(id) is connected")
+            }
+            return true
+        }
+        var body = message
+        body.popFirst()
+        if pipe.write(body) {
+            pipe.flush()
+            return true
+        }
+        // Full: wait (mandatory) or drop.
+        return !mandatory
+    }
+
+    override var hasIn: Bool { queue.hasIn(drained: drained) }
+
+    override var hasOut: Bool {
+        guard socket.options.routerMandatory else { return true }
+        return routes.values.contains { $0.checkWrite() }
+    }
+}

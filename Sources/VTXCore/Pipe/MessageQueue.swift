@@ -1,0 +1,185 @@
+import Synchronization
+
+/// A single-producer single-consumer queue of messages with batched publication, after libzmq's `ypipe`.
+///
+/// The writer appends messages to private storage and makes them visible with ``flush()``, which costs one
+/// compare-and-swap for however many messages were written since the last flush. The reader takes everything
+/// published with one compare-and-swap and then reads without any atomic operation until it runs dry. When it
+/// runs dry it marks itself asleep in the same operation, so the writer's next flush reports that the reader must
+/// be woken; a reader that finds data never needs a wake-up.
+///
+/// Storage is a linked list of chunks of ``granularity`` slots; the reader hands one emptied chunk back for the
+/// writer to reuse, so a queue in steady state allocates nothing.
+///
+/// Thread safety: exactly one thread may write (``write(_:)``, ``flush()``) and exactly one may read
+/// (``read()``, ``checkRead()``) at a time. The flow-control counters are atomics shared by both.
+final class MessageQueue: @unchecked Sendable {
+    static let granularity = 256
+    private static let headerSize = 64
+
+    typealias Slot = UnsafeMutablePointer<Message>
+
+    // Reader-private.
+    private var beginChunk: UnsafeMutableRawPointer
+    private var beginPosition = 0
+    private var readLimit: Slot?
+
+    // Writer-private.
+    private var backChunk: UnsafeMutableRawPointer
+    private var backPosition = 0
+    private var endChunk: UnsafeMutableRawPointer
+    private var endPosition = 0
+    private var flushedUpTo: Slot
+    private var completeUpTo: Slot
+
+    // Shared.
+    private let published: Atomic<Slot?>
+    private let spareChunk = Atomic<UnsafeMutableRawPointer?>(nil)
+
+    /// The high-water mark in messages (0 = unlimited); written by whoever configures the pipe.
+    let highWaterMark: Atomic<Int>
+    /// The number of messages the reader has consumed, published every low-water-mark messages.
+    let readCount = Atomic<Int>(0)
+    /// Set by a writer that found the queue full and wants a `writable` notification.
+    let writerWaiting = Atomic<Bool>(false)
+    /// Set when the reading side has closed; writes are pointless after that.
+    let readerClosed = Atomic<Bool>(false)
+
+    init(highWaterMark: Int) {
+        self.highWaterMark = Atomic(highWaterMark)
+        let first = MessageQueue.allocateChunk()
+        beginChunk = first
+        backChunk = first
+        endChunk = first
+        // Reserve the first back slot, as the writer always writes into `back`.
+        let slot = MessageQueue.slot(first, 0)
+        flushedUpTo = slot
+        completeUpTo = slot
+        published = Atomic(slot)
+        endPosition = 1
+    }
+
+    deinit {
+        // Destroy the messages that were written but never read: from the front up to (excluding) back.
+        var chunk = beginChunk
+        var position = beginPosition
+        let back = MessageQueue.slot(backChunk, backPosition)
+        while MessageQueue.slot(chunk, position) != back {
+            MessageQueue.slot(chunk, position).deinitialize(count: 1)
+            position += 1
+            if position == MessageQueue.granularity {
+                let next = MessageQueue.next(of: chunk)!
+                chunk.deallocate()
+                chunk = next
+                position = 0
+            }
+        }
+        // Free the chunks from the current one to the end.
+        var remaining: UnsafeMutableRawPointer? = chunk
+        while let current = remaining {
+            remaining = current == endChunk ? nil : MessageQueue.next(of: current)
+            current.deallocate()
+        }
+        if let spare = spareChunk.exchange(nil, ordering: .acquiring) {
+            spare.deallocate()
+        }
+    }
+
+    private static func allocateChunk() -> UnsafeMutableRawPointer {
+        let bytes = headerSize + granularity * MemoryLayout<Message>.stride
+        let chunk = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        chunk.storeBytes(of: nil, as: UnsafeMutableRawPointer?.self)
+        return chunk
+    }
+
+    @inline(__always)
+    private static func slot(_ chunk: UnsafeMutableRawPointer, _ position: Int) -> Slot {
+        (chunk + headerSize).assumingMemoryBound(to: Message.self) + position
+    }
+
+    @inline(__always)
+    private static func next(of chunk: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
+        chunk.load(as: UnsafeMutableRawPointer?.self)
+    }
+
+    // MARK: Writer
+
+    /// Appends a message; it becomes visible to the reader at the next ``flush()``.
+    @inline(__always)
+    func write(_ message: Message) {
+        MessageQueue.slot(backChunk, backPosition).initialize(to: message)
+        advanceBack()
+        completeUpTo = MessageQueue.slot(backChunk, backPosition)
+    }
+
+    @inline(__always)
+    private func advanceBack() {
+        backChunk = endChunk
+        backPosition = endPosition
+        endPosition += 1
+        if endPosition == MessageQueue.granularity {
+            let fresh = spareChunk.exchange(nil, ordering: .acquiring) ?? MessageQueue.allocateChunk()
+            fresh.storeBytes(of: nil, as: UnsafeMutableRawPointer?.self)
+            endChunk.storeBytes(of: fresh, as: UnsafeMutableRawPointer?.self)
+            endChunk = fresh
+            endPosition = 0
+        }
+    }
+
+    /// Publishes everything written so far. Returns `false` when the reader was asleep and must be woken.
+    @inline(__always)
+    func flush() -> Bool {
+        if flushedUpTo == completeUpTo { return true }
+        let (exchanged, _) = published.compareExchange(
+            expected: flushedUpTo,
+            desired: completeUpTo,
+            ordering: .acquiringAndReleasing
+        )
+        if !exchanged {
+            // The reader set `published` to nil: it is asleep.
+            published.store(completeUpTo, ordering: .releasing)
+            flushedUpTo = completeUpTo
+            return false
+        }
+        flushedUpTo = completeUpTo
+        return true
+    }
+
+    // MARK: Reader
+
+    /// Whether a message can be read now. When none can, the reader is marked asleep, and the writer's next
+    /// flush will report it.
+    @inline(__always)
+    func checkRead() -> Bool {
+        let front = MessageQueue.slot(beginChunk, beginPosition)
+        if let limit = readLimit, limit != front { return true }
+        let (_, original) = published.compareExchange(expected: front, desired: nil, ordering: .acquiringAndReleasing)
+        readLimit = original
+        guard let limit = original, limit != front else { return false }
+        return true
+    }
+
+    /// Whether the next readable message carries `metadata` (by identity). Call only after ``checkRead()``
+    /// returned `true`.
+    func frontCarries(_ metadata: MessageMetadata) -> Bool {
+        MessageQueue.slot(beginChunk, beginPosition).pointee.metadata === metadata
+    }
+
+    /// Takes the next published message, or returns `nil` (and marks the reader asleep) when there is none.
+    @inline(__always)
+    func read() -> Message? {
+        guard checkRead() else { return nil }
+        let front = MessageQueue.slot(beginChunk, beginPosition)
+        let message = front.move()
+        beginPosition += 1
+        if beginPosition == MessageQueue.granularity {
+            let finished = beginChunk
+            beginChunk = MessageQueue.next(of: finished)!
+            beginPosition = 0
+            if let old = spareChunk.exchange(finished, ordering: .acquiringAndReleasing) {
+                old.deallocate()
+            }
+        }
+        return message
+    }
+}

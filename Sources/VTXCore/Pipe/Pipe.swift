@@ -1,0 +1,273 @@
+import Synchronization
+
+/// One end of a data channel between a socket and a peer: a pair of single-producer single-consumer queues,
+/// one each way, with a high-water mark on each.
+///
+/// A socket holds one end and a driver (or, over inproc, another socket) holds the other. Each end is used by one
+/// thread at a time. Whole messages are written with ``write(_:)`` and published in batches with ``flush()``; the
+/// other end's owner is woken (through its ``PipeEventSink``) only when it had run dry. ``read()`` returns whole
+/// messages and, every low-water-mark messages, returns credit to the writer.
+///
+/// Thread safety: the owning thread calls `write`, `flush`, `read` and `close`; the sink and peer links are
+/// guarded by a lock that is taken only on the wake-up path, never per message.
+public final class Pipe: @unchecked Sendable, CustomStringConvertible {
+    let inbound: MessageQueue
+    let outbound: MessageQueue
+
+    /// What is known of the peer at the other end.
+    public let peer: PeerInfo
+
+    private struct Links {
+        var other: Pipe?
+        var sink: (any PipeEventSink)?
+        var missedReadable = false
+        var missedWritable = false
+        var missedClosed = false
+    }
+    private let links: Mutex<Links>
+
+    // Writer-private.
+    private var written = 0
+    private var knownRead = 0
+    private var knownHighWaterMark: Int
+
+    // Reader-private.
+    private var consumed = 0
+    private var consumedSinceCredit = 0
+    private var lowWaterMark: Int
+
+    /// Set once this end is closed by its owner.
+    public private(set) var isClosed = false
+    /// Set once this end has read the other end's close marker: nothing more will arrive.
+    public private(set) var isPeerClosed = false
+
+    /// The endpoint this pipe was attached through, as recorded by the owning socket.
+    var endpointID: EndpointID?
+    /// The routing id the owning ROUTER assigned to this pipe.
+    var routingId: Frame?
+    /// Position bookkeeping for the owning socket's pipe sets (load balancer, fair queue, distributor).
+    var fairQueueIndex = -1
+    var loadBalancerIndex = -1
+    var distributorIndex = -1
+    /// Shared metadata stamped on messages received through this end.
+    let metadata: MessageMetadata
+
+    private init(inbound: MessageQueue, outbound: MessageQueue, peer: PeerInfo) {
+        self.inbound = inbound
+        self.outbound = outbound
+        self.peer = peer
+        self.metadata = peer.makeMetadata()
+        self.knownHighWaterMark = outbound.highWaterMark.load(ordering: .relaxed)
+        self.lowWaterMark = Pipe.lowWaterMark(for: inbound.highWaterMark.load(ordering: .relaxed))
+        self.links = Mutex(Links())
+    }
+
+    /// Makes the two ends of a new channel.
+    ///
+    /// - Parameters:
+    ///   - firstToSecond: high-water mark (in messages, 0 = unlimited) of the direction the first end writes.
+    ///   - secondToFirst: high-water mark of the direction the second end writes.
+    ///   - firstPeer: what the first end knows of its peer (the owner of the second end).
+    ///   - secondPeer: what the second end knows of its peer (the owner of the first end).
+    /// - Returns: the two ends; give each to its owner with ``setSink(_:)``.
+    public static func makePair(
+        firstToSecond: Int,
+        secondToFirst: Int,
+        firstPeer: PeerInfo,
+        secondPeer: PeerInfo
+    ) -> (first: Pipe, second: Pipe) {
+        let forward = MessageQueue(highWaterMark: max(0, firstToSecond))
+        let backward = MessageQueue(highWaterMark: max(0, secondToFirst))
+        let first = Pipe(inbound: backward, outbound: forward, peer: firstPeer)
+        let second = Pipe(inbound: forward, outbound: backward, peer: secondPeer)
+        first.links.withLock { $0.other = second }
+        second.links.withLock { $0.other = first }
+        return (first, second)
+    }
+
+    private static func lowWaterMark(for highWaterMark: Int) -> Int {
+        highWaterMark == 0 ? Int.max : max(1, (highWaterMark + 1) / 2)
+    }
+
+    /// Installs the sink that receives this end's events, delivering any that arrived before it was set.
+    public func setSink(_ sink: any PipeEventSink) {
+        let missed = links.withLock { links -> [PipeEvent] in
+            links.sink = sink
+            var missed: [PipeEvent] = []
+            if links.missedReadable { missed.append(.readable) }
+            if links.missedWritable { missed.append(.writable) }
+            if links.missedClosed { missed.append(.closed) }
+            links.missedReadable = false
+            links.missedWritable = false
+            links.missedClosed = false
+            return missed
+        }
+        for event in missed { sink.pipe(self, didSignal: event) }
+    }
+
+    private func signal(_ event: PipeEvent) {
+        let sink = links.withLock { links -> (any PipeEventSink)? in
+            if links.sink == nil {
+                switch event {
+                case .readable: links.missedReadable = true
+                case .writable: links.missedWritable = true
+                case .closed: links.missedClosed = true
+                }
+            }
+            return links.sink
+        }
+        sink?.pipe(self, didSignal: event)
+    }
+
+    private func signalOther(_ event: PipeEvent) {
+        let other = links.withLock { $0.other }
+        other?.signal(event)
+    }
+
+    // MARK: Writing
+
+    /// Whether a message can be written now without exceeding the high-water mark.
+    ///
+    /// When it cannot, the writer is registered for a ``PipeEvent/writable`` event.
+    public func checkWrite() -> Bool {
+        if isClosed { return false }
+        if knownHighWaterMark == 0 || written &- knownRead < knownHighWaterMark { return true }
+        return refreshCredit()
+    }
+
+    @inline(never)
+    private func refreshCredit() -> Bool {
+        if outbound.readerClosed.load(ordering: .relaxed) { return false }
+        knownHighWaterMark = outbound.highWaterMark.load(ordering: .relaxed)
+        knownRead = outbound.readCount.load(ordering: .acquiring)
+        if knownHighWaterMark == 0 || written &- knownRead < knownHighWaterMark { return true }
+        outbound.writerWaiting.store(true, ordering: .sequentiallyConsistent)
+        knownRead = outbound.readCount.load(ordering: .sequentiallyConsistent)
+        if written &- knownRead < knownHighWaterMark {
+            outbound.writerWaiting.store(false, ordering: .relaxed)
+            return true
+        }
+        return false
+    }
+
+    /// Writes a whole message if the high-water mark allows. Returns `false` (writing nothing) when the pipe is
+    /// full or closed; a full pipe sends a ``PipeEvent/writable`` event once the reader has made room.
+    @inline(__always)
+    public func write(_ message: Message) -> Bool {
+        guard checkWrite() else { return false }
+        outbound.write(message)
+        written &+= 1
+        return true
+    }
+
+    /// Writes a message whatever the high-water mark (subscriptions, routing notifications, close markers).
+    func forceWrite(_ message: Message) {
+        outbound.write(message)
+        written &+= 1
+    }
+
+    /// Publishes the messages written since the last flush, waking the reader if it had run dry.
+    @inline(__always)
+    public func flush() {
+        if !outbound.flush() {
+            signalOther(.readable)
+        }
+    }
+
+    // MARK: Reading
+
+    /// Reads the next whole message, or returns `nil` when there is none now (or the peer has closed: see
+    /// ``isPeerClosed``). A `nil` result arms a ``PipeEvent/readable`` event for when data arrives.
+    @inline(__always)
+    public func read() -> Message? {
+        guard !isPeerClosed, let message = inbound.read() else { return nil }
+        if message.metadata === MessageMetadata.closeMarker {
+            isPeerClosed = true
+            return nil
+        }
+        consumed &+= 1
+        consumedSinceCredit &+= 1
+        if consumedSinceCredit >= lowWaterMark {
+            returnCredit()
+        }
+        return message
+    }
+
+    /// Whether a message can be read now (the close marker does not count).
+    public func checkRead() -> Bool {
+        guard !isPeerClosed, inbound.checkRead() else { return false }
+        if inbound.frontCarries(MessageMetadata.closeMarker) {
+            _ = inbound.read()
+            isPeerClosed = true
+            return false
+        }
+        return true
+    }
+
+    @inline(never)
+    private func returnCredit() {
+        consumedSinceCredit = 0
+        lowWaterMark = Pipe.lowWaterMark(for: inbound.highWaterMark.load(ordering: .relaxed))
+        inbound.readCount.store(consumed, ordering: .sequentiallyConsistent)
+        if inbound.writerWaiting.load(ordering: .sequentiallyConsistent),
+            inbound.writerWaiting.exchange(false, ordering: .sequentiallyConsistent)
+        {
+            signalOther(.writable)
+        }
+    }
+
+    // MARK: Configuration and life cycle
+
+    /// Changes the high-water mark of the direction this end writes (0 = unlimited).
+    public func setOutboundHighWaterMark(_ value: Int) {
+        outbound.highWaterMark.store(max(0, value), ordering: .relaxed)
+        if outbound.writerWaiting.exchange(false, ordering: .sequentiallyConsistent) {
+            signal(.writable)
+        }
+    }
+
+    /// Changes the high-water mark of the direction this end reads (0 = unlimited).
+    public func setInboundHighWaterMark(_ value: Int) {
+        inbound.highWaterMark.store(max(0, value), ordering: .relaxed)
+        if inbound.writerWaiting.exchange(false, ordering: .sequentiallyConsistent) {
+            signalOther(.writable)
+        }
+    }
+
+    /// The high-water mark of the direction this end writes.
+    public var outboundHighWaterMark: Int { outbound.highWaterMark.load(ordering: .relaxed) }
+
+    /// Closes this end. Messages already written stay readable by the other end, which then sees the close;
+    /// messages not yet read by this end are dropped. Closing twice does nothing.
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        inbound.readerClosed.store(true, ordering: .releasing)
+        var marker = Message()
+        marker.metadata = MessageMetadata.closeMarker
+        forceWrite(marker)
+        _ = outbound.flush()
+        let other = links.withLock { links -> Pipe? in
+            let other = links.other
+            links.other = nil
+            links.sink = nil
+            return other
+        }
+        other?.signal(.closed)
+    }
+
+    /// Drops this end's link to its owner's sink without closing (used when a pipe is handed to a new owner).
+    func detachSink() {
+        links.withLock { $0.sink = nil }
+    }
+
+    /// The peer and the state of this end, for logs.
+    public var description: String {
+        "Pipe(peer: \(peer), closed: \(isClosed), peerClosed: \(isPeerClosed))"
+    }
+}
+
+extension MessageMetadata {
+    /// The marker that ends a closed pipe's message stream.
+    static let closeMarker = MessageMetadata([])
+}

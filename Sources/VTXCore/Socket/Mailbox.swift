@@ -1,0 +1,83 @@
+import DequeModule
+import Synchronization
+
+/// A command for a socket's own thread, sent by pipes, drivers and the manager.
+enum SocketCommand: Sendable {
+    /// A driver (or inproc) hands the socket a pipe end to a new peer.
+    case attach(Pipe, EndpointID?)
+    /// A pipe end the socket owns reports an event.
+    case pipe(Pipe, PipeEvent)
+    /// A driver answers a bind or connect, or reports on an endpoint.
+    case endpoint(EndpointID, DriverEvent)
+    /// The manager is shutting down.
+    case terminate
+    /// Nothing to do: just wake a waiting call (timeouts, cancellation).
+    case wakeUp
+}
+
+/// The control channel into a socket: a queue of ``SocketCommand``s plus the socket's readiness descriptor.
+///
+/// The descriptor is signalled when the queue goes from empty to non-empty, so a reader that drains the queue
+/// after clearing the descriptor never misses a wake-up. Only the wake-up path takes the lock; a socket checks for
+/// pending commands with one relaxed atomic load.
+final class Mailbox: PipeEventSink, @unchecked Sendable {
+    private struct State {
+        var queue: Deque<SocketCommand> = []
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+    private let pending = Atomic<Bool>(false)
+    let signaler = Signaler()
+
+    /// Adds a command and wakes the socket if the queue was empty.
+    func push(_ command: SocketCommand) {
+        let (wasEmpty, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
+            let wasEmpty = state.queue.isEmpty
+            state.queue.append(command)
+            pending.store(true, ordering: .releasing)
+            let waiter = state.waiter
+            state.waiter = nil
+            return (wasEmpty, waiter)
+        }
+        if wasEmpty { signaler.signal() }
+        waiter?.resume()
+    }
+
+    /// Whether commands are waiting (a cheap, possibly stale, check).
+    @inline(__always)
+    var hasPending: Bool { pending.load(ordering: .relaxed) }
+
+    /// Takes every queued command.
+    func drain() -> Deque<SocketCommand> {
+        signaler.reset()
+        return state.withLock { state in
+            let commands = state.queue
+            state.queue = []
+            pending.store(false, ordering: .relaxed)
+            return commands
+        }
+    }
+
+    /// Blocks until a command is queued or the timeout passes (-1 = forever).
+    func wait(timeoutMilliseconds: Int32) {
+        if pending.load(ordering: .acquiring) { return }
+        _ = signaler.wait(timeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    /// Suspends until a command is queued.
+    func waitAsync() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLock { state -> Bool in
+                if !state.queue.isEmpty { return true }
+                state.waiter = continuation
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    func pipe(_ pipe: Pipe, didSignal event: PipeEvent) {
+        push(.pipe(pipe, event))
+    }
+}

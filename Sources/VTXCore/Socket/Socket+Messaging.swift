@@ -1,0 +1,183 @@
+extension Socket {
+    // MARK: Sending
+
+    /// Sends a whole message, waiting up to ``sendTimeout`` (forever by default) while the pattern has no peer
+    /// with room.
+    ///
+    /// - Throws: ``VTXError/Code/timedOut`` when the timeout passes, ``VTXError/Code/wouldBlock`` with a zero
+    ///   timeout, ``VTXError/Code/notSupported`` on receive-only types, ``VTXError/Code/invalidState`` for a REQ
+    ///   or REP out of turn, ``VTXError/Code/hostUnreachable`` for a ROUTER with ``routerMandatory``,
+    ///   ``VTXError/Code/terminated`` or ``VTXError/Code/socketClosed``.
+    public func send(_ message: Message) throws(VTXError) {
+        try send(message, timeout: options.sendTimeout)
+    }
+
+    /// Sends a message made of the given frames (see ``send(_:)-(Message)``).
+    public func send(_ frames: Frame...) throws(VTXError) {
+        try send(Message(frames), timeout: options.sendTimeout)
+    }
+
+    /// Sends a message, waiting up to `timeout` (`nil`: forever, `.zero`: not at all).
+    ///
+    /// - Throws: as ``send(_:)-(Message)``.
+    public func send(_ message: Message, timeout: Duration?) throws(VTXError) {
+        try checkOpen()
+        processCommands()
+        try checkTerminated()
+        guard !message.isEmpty else {
+            throw VTXError(.invalidArgument, "a message needs at least one frame")
+        }
+        if try pattern.send(message) { return }
+        if timeout == .zero { throw VTXError.wouldBlock }
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        while true {
+            try waitForCommands(until: deadline)
+            if try pattern.send(message) { return }
+        }
+    }
+
+    /// Sends a message if that can be done without waiting.
+    ///
+    /// - Returns: `false` when the socket would have to wait (no peer, or every peer at its high-water mark).
+    /// - Throws: as ``send(_:)-(Message)``, except for timeouts.
+    @discardableResult
+    public func trySend(_ message: Message) throws(VTXError) -> Bool {
+        do {
+            try send(message, timeout: .zero)
+            return true
+        } catch where error.code == .wouldBlock {
+            return false
+        }
+    }
+
+    // MARK: Receiving
+
+    /// Receives a whole message, waiting up to ``receiveTimeout`` (forever by default).
+    ///
+    /// - Throws: ``VTXError/Code/timedOut``, ``VTXError/Code/wouldBlock`` with a zero timeout,
+    ///   ``VTXError/Code/notSupported`` on send-only types, ``VTXError/Code/invalidState`` for a REQ or REP out
+    ///   of turn, ``VTXError/Code/terminated`` or ``VTXError/Code/socketClosed``.
+    public func receive() throws(VTXError) -> Message {
+        try receive(timeout: options.receiveTimeout)
+    }
+
+    /// Receives a message, waiting up to `timeout` (`nil`: forever, `.zero`: not at all).
+    ///
+    /// - Throws: as ``receive()``.
+    public func receive(timeout: Duration?) throws(VTXError) -> Message {
+        try checkOpen()
+        processCommands()
+        try checkTerminated()
+        if let message = try pattern.receive() { return message }
+        if timeout == .zero { throw VTXError.wouldBlock }
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        while true {
+            try waitForCommands(until: deadline)
+            if let message = try pattern.receive() { return message }
+        }
+    }
+
+    /// Receives a message if one is waiting.
+    ///
+    /// - Returns: the message, or `nil` when none is waiting.
+    /// - Throws: as ``receive()``, except for timeouts.
+    public func tryReceive() throws(VTXError) -> Message? {
+        do {
+            return try receive(timeout: .zero)
+        } catch where error.code == .wouldBlock {
+            return nil
+        }
+    }
+
+    /// Blocks until commands arrive (then processes them) or the deadline passes.
+    private func waitForCommands(until deadline: ContinuousClock.Instant?) throws(VTXError) {
+        var timeout: Int32 = -1
+        if let deadline {
+            let left = deadline - .now
+            guard left > .zero else { throw VTXError.timedOut }
+            timeout = Int32(clamping: left.milliseconds + 1)
+        }
+        link.mailbox.wait(timeoutMilliseconds: timeout)
+        processCommands()
+        try checkOpen()
+        try checkTerminated()
+    }
+
+    // MARK: Async twins
+
+    /// Sends a whole message, suspending (not blocking the thread) while it cannot be sent; honours
+    /// ``sendTimeout`` and task cancellation.
+    ///
+    /// - Throws: as ``send(_:)-(Message)``, and ``VTXError/Code/cancelled`` when the task is cancelled.
+    public func send(_ message: Message) async throws(VTXError) {
+        try await waitAsync(timeout: options.sendTimeout) { socket throws(VTXError) in
+            try socket.trySend(message) ? () : nil
+        }
+    }
+
+    /// Receives a whole message, suspending (not blocking the thread) until one arrives; honours
+    /// ``receiveTimeout`` and task cancellation.
+    ///
+    /// - Throws: as ``receive()``, and ``VTXError/Code/cancelled`` when the task is cancelled.
+    public func receive() async throws(VTXError) -> Message {
+        try await waitAsync(timeout: options.receiveTimeout) { socket throws(VTXError) in
+            try socket.tryReceive()
+        }
+    }
+
+    private func waitAsync<T>(
+        timeout: Duration?,
+        _ attempt: (Socket) throws(VTXError) -> T?
+    ) async throws(VTXError) -> T {
+        if let value = try attempt(self) { return value }
+        if timeout == .zero { throw VTXError.wouldBlock }
+        let mailbox = link.mailbox
+        let timer: Task<Void, Never>? = timeout.map { timeout in
+            Task {
+                try? await Task.sleep(for: timeout)
+                mailbox.push(.wakeUp)
+            }
+        }
+        defer { timer?.cancel() }
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        while true {
+            await withTaskCancellationHandler {
+                await mailbox.waitAsync()
+            } onCancel: {
+                mailbox.push(.wakeUp)
+            }
+            if Task.isCancelled { throw VTXError(.cancelled, "the task waiting on \(self) was cancelled") }
+            if let value = try attempt(self) { return value }
+            if let deadline, deadline <= .now { throw VTXError.timedOut }
+        }
+    }
+
+    // MARK: Readiness
+
+    /// Whether a message can be received now without waiting (libzmq's `ZMQ_POLLIN`).
+    public var isReadable: Bool {
+        guard !isClosed else { return false }
+        processCommands()
+        return pattern.hasIn
+    }
+
+    /// Whether a message can be sent now without waiting (libzmq's `ZMQ_POLLOUT`).
+    public var isWritable: Bool {
+        guard !isClosed else { return false }
+        processCommands()
+        return pattern.hasOut
+    }
+
+    /// A descriptor that becomes readable when the socket's readiness may have changed, for joining another
+    /// event loop (libzmq's `ZMQ_FD`). It is edge-like: after it fires, check ``isReadable``/``isWritable``,
+    /// and check again after every send or receive, before waiting on it again.
+    public var fileDescriptor: Int32 { link.mailbox.signaler.fileDescriptor }
+
+    /// Starts a stream of this socket's ``MonitorEvent``s (libzmq's `zmq_socket_monitor`).
+    public func monitor() -> SocketMonitor {
+        let monitor = SocketMonitor()
+        link.monitors.add(monitor)
+        if isClosed { link.monitors.stop() }
+        return monitor
+    }
+}

@@ -1,0 +1,287 @@
+import DequeModule
+import Logging
+
+/// A ZeroMQ-style socket: one messaging pattern role (``SocketType``), any number of bound and connected
+/// endpoints over any registered transports, and whole multipart ``Message``s in and out.
+///
+/// Make sockets with ``VTX/socket(_:)``. Like a libzmq socket, a `Socket` is used by one thread (or task) at a
+/// time; it may move between threads. Blocking calls honour ``sendTimeout`` and ``receiveTimeout``; the `try`
+/// variants never block; the `async` variants suspend instead of blocking a thread.
+public final class Socket: @unchecked Sendable, CustomStringConvertible {
+    /// The socket's pattern role.
+    public let type: SocketType
+    let link: SocketLink
+    let manager: VTX
+    var options: SocketOptions
+    private(set) var pattern: Pattern!
+    var pipes: [ObjectIdentifier: Pipe] = [:]
+    private var endpoints: [EndpointID: EndpointRecord] = [:]
+    private var replies: [EndpointID: DriverEvent] = [:]
+    private(set) var isTerminated = false
+    private(set) var isClosed = false
+    let logger: Logger
+
+    struct EndpointRecord {
+        let text: String
+        let endpoint: DriverEndpoint
+        let driver: any Driver
+        let connectRoutingId: Frame?
+        var resolved: String
+    }
+
+    /// The endpoint of the last successful bind (resolved: the real port for `tcp://…:*`) or connect; `nil`
+    /// before any.
+    public private(set) var lastEndpoint: String?
+
+    init(type: SocketType, id: UInt64, manager: VTX, logger: Logger) {
+        self.type = type
+        self.link = SocketLink(id: id, type: type)
+        self.manager = manager
+        self.options = SocketOptions(type: type)
+        self.logger = logger
+        self.pattern = Pattern.make(for: type, socket: self)
+    }
+
+    deinit {
+        if !isClosed { close() }
+    }
+
+    /// The type and id, such as `REQ#3`.
+    public var description: String { "\(type.name)#\(link.id)" }
+
+    // MARK: Endpoints
+
+    /// Binds the socket to an endpoint, such as `inproc://name` or `tcp://127.0.0.1:*`, and returns when the
+    /// driver is listening.
+    ///
+    /// - Throws: ``VTXError/Code/invalidEndpoint`` for a malformed endpoint, ``VTXError/Code/unknownTransport``
+    ///   when no driver serves the scheme, ``VTXError/Code/addressInUse`` and other driver errors,
+    ///   ``VTXError/Code/terminated`` or ``VTXError/Code/socketClosed``.
+    public func bind(_ endpoint: String) throws(VTXError) {
+        let record = try makeEndpoint(endpoint, role: .bind)
+        let reply = try request(.bind(record.endpoint), record: record)
+        switch reply {
+        case .listening(let resolved):
+            var record = record
+            record.resolved = resolved
+            endpoints[record.endpoint.id] = record
+            lastEndpoint = resolved
+        case .bindFailed(let error):
+            throw error
+        default:
+            throw VTXError(.systemError, "driver for '\(record.endpoint.endpoint.scheme)' answered a bind with \(reply)")
+        }
+    }
+
+    /// Connects the socket to an endpoint. Returns once the driver has accepted the request; the connection
+    /// itself is made (and remade) in the background, and messages queue meanwhile.
+    ///
+    /// - Throws: ``VTXError/Code/invalidEndpoint``, ``VTXError/Code/unknownTransport``, driver errors,
+    ///   ``VTXError/Code/terminated`` or ``VTXError/Code/socketClosed``.
+    public func connect(_ endpoint: String) throws(VTXError) {
+        // libzmq: DEALER, SUB, PUB and REQ connecting twice to the same endpoint is a no-op.
+        if [.dealer, .sub, .pub, .req].contains(type),
+            endpoints.values.contains(where: { $0.text == endpoint && $0.endpoint.role == .connect })
+        {
+            return
+        }
+        let record = try makeEndpoint(endpoint, role: .connect)
+        options.connectRoutingId = nil
+        let reply = try request(.connect(record.endpoint), record: record)
+        switch reply {
+        case .connecting:
+            endpoints[record.endpoint.id] = record
+            lastEndpoint = endpoint
+        case .connectFailed(let error):
+            throw error
+        default:
+            throw VTXError(.systemError, "driver for '\(record.endpoint.endpoint.scheme)' answered a connect with \(reply)")
+        }
+    }
+
+    /// Stops listening at an endpoint given to ``bind(_:)`` (or its resolved form from ``lastEndpoint``).
+    ///
+    /// - Throws: ``VTXError/Code/endpointNotFound`` when the socket is not bound there.
+    public func unbind(_ endpoint: String) throws(VTXError) {
+        try checkOpen()
+        guard let (id, record) = endpoints.first(where: {
+            $0.value.endpoint.role == .bind && ($0.value.text == endpoint || $0.value.resolved == endpoint)
+        }) else {
+            throw VTXError(.endpointNotFound, "the socket is not bound to '\(endpoint)'")
+        }
+        endpoints[id] = nil
+        record.driver.handle(.unbind(record.endpoint))
+    }
+
+    /// Stops connecting to an endpoint given to ``connect(_:)`` and drops the messages queued for it.
+    ///
+    /// - Throws: ``VTXError/Code/endpointNotFound`` when the socket is not connected there.
+    public func disconnect(_ endpoint: String) throws(VTXError) {
+        try checkOpen()
+        guard let (id, record) = endpoints.first(where: { $0.value.endpoint.role == .connect && $0.value.text == endpoint })
+        else {
+            throw VTXError(.endpointNotFound, "the socket is not connected to '\(endpoint)'")
+        }
+        endpoints[id] = nil
+        for pipe in pipes.values where pipe.endpointID == id {
+            detach(pipe)
+        }
+        record.driver.handle(.disconnect(record.endpoint))
+    }
+
+    private func makeEndpoint(_ text: String, role: DriverEndpoint.Role) throws(VTXError) -> EndpointRecord {
+        try checkOpen()
+        processCommands()
+        try checkTerminated()
+        let parsed = try Endpoint(parsing: text)
+        guard let driver = manager.driver(for: parsed.scheme) else {
+            throw VTXError(
+                .unknownTransport,
+                "no driver is registered for '\(parsed.scheme)' (registered: \(manager.schemes.joined(separator: ", ")))"
+            )
+        }
+        if let id = options.routingId, id.isEmpty || id.count > 255 {
+            throw VTXError(.invalidArgument, "a routing id must be 1 to 255 bytes long, not \(id.count)")
+        }
+        let endpoint = DriverEndpoint(
+            id: manager.makeEndpointID(),
+            endpoint: parsed,
+            role: role,
+            options: options.endpointOptions(),
+            link: link
+        )
+        return EndpointRecord(
+            text: text,
+            endpoint: endpoint,
+            driver: driver,
+            connectRoutingId: role == .connect ? options.connectRoutingId : nil,
+            resolved: text
+        )
+    }
+
+    /// Sends a command to a driver and waits (processing other commands) for its first answer.
+    private func request(_ command: DriverCommand, record: EndpointRecord) throws(VTXError) -> DriverEvent {
+        let id = record.endpoint.id
+        // Record the endpoint before the answer so that peers attached meanwhile find their connect routing id.
+        awaitingAnswer[id] = record.connectRoutingId
+        defer { awaitingAnswer[id] = nil }
+        record.driver.handle(command)
+        while true {
+            processCommands()
+            if let reply = replies.removeValue(forKey: id) { return reply }
+            if isTerminated { throw VTXError.terminated }
+            link.mailbox.wait(timeoutMilliseconds: -1)
+        }
+    }
+
+    private var awaitingAnswer: [EndpointID: Frame?] = [:]
+
+    /// The routing id to give the peer attached through `endpoint` (ROUTER's `connectRoutingId`).
+    func connectRoutingId(for endpoint: EndpointID?) -> Frame? {
+        guard let endpoint else { return nil }
+        if let pending = awaitingAnswer[endpoint] { return pending }
+        return endpoints[endpoint]?.connectRoutingId
+    }
+
+    // MARK: Closing
+
+    /// Closes the socket: stops every endpoint, closes every pipe (messages already sent stay readable by
+    /// inproc peers; drivers keep flushing to the network for up to ``linger``), and ends monitors. Closing
+    /// twice does nothing; any later call throws ``VTXError/Code/socketClosed``.
+    public func close() {
+        guard !isClosed else { return }
+        processCommands()
+        isClosed = true
+        link.markClosed()
+        for record in endpoints.values {
+            record.driver.handle(record.endpoint.role == .bind ? .unbind(record.endpoint) : .disconnect(record.endpoint))
+        }
+        endpoints = [:]
+        for pipe in Array(pipes.values) { detach(pipe) }
+        // Pipes attached after this point are closed as they arrive (see `handle(.attach)`).
+        for command in link.mailbox.drain() {
+            if case .attach(let pipe, _) = command { pipe.close() }
+        }
+        link.monitors.stop()
+        manager.socketClosed(link)
+    }
+
+    // MARK: Commands
+
+    @inline(__always)
+    func processCommands() {
+        guard link.mailbox.hasPending else { return }
+        processCommandsSlow()
+    }
+
+    @inline(never)
+    private func processCommandsSlow() {
+        for command in link.mailbox.drain() {
+            handle(command)
+        }
+    }
+
+    private func handle(_ command: SocketCommand) {
+        switch command {
+        case .attach(let pipe, let id):
+            if isClosed || isTerminated {
+                pipe.close()
+                return
+            }
+            pipe.endpointID = id
+            pipe.setSink(link.mailbox)
+            pipes[ObjectIdentifier(pipe)] = pipe
+            pattern.attach(pipe)
+        case .pipe(let pipe, let event):
+            guard pipes[ObjectIdentifier(pipe)] != nil else { return }
+            switch event {
+            case .readable: pattern.readActivated(pipe)
+            case .writable: pattern.writeActivated(pipe)
+            case .closed: peerClosed(pipe)
+            }
+        case .endpoint(let id, let event):
+            switch event {
+            case .listening, .bindFailed, .connecting, .connectFailed:
+                if awaitingAnswer.keys.contains(id) {
+                    replies[id] = event
+                } else if case .connectFailed(let error) = event, let record = endpoints[id] {
+                    logger.info("\(self): connect to \(record.text) gave up: \(error)")
+                    endpoints[id] = nil
+                }
+            default:
+                break
+            }
+        case .terminate:
+            isTerminated = true
+        case .wakeUp:
+            break
+        }
+    }
+
+    /// The peer closed its end: stop writing to it; let the pattern read what is left, then detach.
+    private func peerClosed(_ pipe: Pipe) {
+        pattern.readActivated(pipe)
+        if !pattern.drainsInbound || !pipe.checkRead() {
+            detach(pipe)
+        }
+    }
+
+    /// Removes a pipe from the socket and closes this end.
+    func detach(_ pipe: Pipe) {
+        guard pipes.removeValue(forKey: ObjectIdentifier(pipe)) != nil else { return }
+        pattern.detach(pipe)
+        pipe.close()
+    }
+
+    // MARK: State checks
+
+    @inline(__always)
+    func checkOpen() throws(VTXError) {
+        if isClosed { throw VTXError.socketClosed }
+    }
+
+    @inline(__always)
+    func checkTerminated() throws(VTXError) {
+        if isTerminated { throw VTXError.terminated }
+    }
+}

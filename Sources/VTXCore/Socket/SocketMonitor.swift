@@ -1,0 +1,127 @@
+import DequeModule
+import Synchronization
+
+/// A stream of one socket's ``MonitorEvent``s, from the moment it was made until the socket closes.
+///
+/// Read it with `for await event in monitor` or, from a thread, with ``next(timeout:)``. Events are queued, so a
+/// slow reader misses nothing; the stream ends after ``MonitorEvent/Kind/monitorStopped``.
+public final class SocketMonitor: AsyncSequence, Sendable {
+    /// The element type: one event.
+    public typealias Element = MonitorEvent
+
+    private struct State {
+        var events: Deque<MonitorEvent> = []
+        var finished = false
+        var waiter: CheckedContinuation<MonitorEvent?, Never>?
+    }
+
+    private let state = Mutex(State())
+    private let signaler = Signaler()
+
+    init() {}
+
+    func deliver(_ event: MonitorEvent, finish: Bool = false) {
+        let waiter = state.withLock { state -> CheckedContinuation<MonitorEvent?, Never>? in
+            guard !state.finished else { return nil }
+            if finish { state.finished = true }
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.events.append(event)
+            return nil
+        }
+        if let waiter { waiter.resume(returning: event) }
+        signaler.signal()
+    }
+
+    /// Waits up to `timeout` (`nil`: forever) for the next event; `nil` when none came or the stream ended.
+    public func next(timeout: Duration? = nil) -> MonitorEvent? {
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        while true {
+            signaler.reset()
+            let (event, ended) = state.withLock { state in (state.events.popFirst(), state.finished) }
+            if let event { return event }
+            if ended { return nil }
+            var wait: Int32 = -1
+            if let deadline {
+                let left = deadline - .now
+                if left <= .zero { return nil }
+                wait = Int32(clamping: left.milliseconds + 1)
+            }
+            _ = signaler.wait(timeoutMilliseconds: wait)
+        }
+    }
+
+    /// Waits (up to `timeout`) for the next event of the given kind, skipping others; `nil` if none came.
+    public func next(_ kind: MonitorEvent.Kind, timeout: Duration) -> MonitorEvent? {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let left = deadline - .now
+            guard left > .zero, let event = next(timeout: left) else { return nil }
+            if event.kind == kind { return event }
+        }
+    }
+
+    private func nextAsync() async -> MonitorEvent? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<MonitorEvent?, Never>) in
+            let result = state.withLock { state -> MonitorEvent?? in
+                if let event = state.events.popFirst() { return .some(event) }
+                if state.finished { return .some(nil) }
+                state.waiter = continuation
+                return nil
+            }
+            if let result { continuation.resume(returning: result) }
+        }
+    }
+
+    /// Iterates the events asynchronously.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let monitor: SocketMonitor
+
+        /// The next event, or `nil` once the socket has closed.
+        public mutating func next() async -> MonitorEvent? {
+            await monitor.nextAsync()
+        }
+    }
+
+    /// Makes an iterator over the events.
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(monitor: self)
+    }
+}
+
+/// The monitors of one socket; drivers publish into it from their threads.
+final class MonitorHub: Sendable {
+    private let monitors = Mutex<[SocketMonitor]>([])
+
+    func add(_ monitor: SocketMonitor) {
+        monitors.withLock { $0.append(monitor) }
+    }
+
+    func publish(_ event: DriverEvent, endpoint: String) {
+        guard let event = MonitorEvent(event, endpoint: endpoint) else { return }
+        publish(event)
+    }
+
+    func publish(_ event: MonitorEvent) {
+        let current = monitors.withLock { $0 }
+        for monitor in current { monitor.deliver(event) }
+    }
+
+    func stop() {
+        let current = monitors.withLock { list -> [SocketMonitor] in
+            defer { list = [] }
+            return list
+        }
+        let event = MonitorEvent(kind: .monitorStopped, endpoint: "")
+        for monitor in current { monitor.deliver(event, finish: true) }
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds, rounded down.
+    var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds, and runs every test.
+# VTX_TSAN=1 also runs the suite under ThreadSanitizer (a separate build in .build-tsan).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/bootstrap.sh
+swift build --build-tests
+swift test --skip-build
+if [ "${VTX_TSAN:-0}" = "1" ]; then
+    echo "==> ThreadSanitizer run"
+    swift test --sanitize=thread --scratch-path .build-tsan
+fi

@@ -10,8 +10,8 @@ import VTXCore
 public final class InprocDriver: Driver, @unchecked Sendable {
     private struct PendingConnect {
         let connector: DriverEndpoint
-        let connectorEnd: Pipe
-        let binderEnd: Pipe
+        let connectorEnd: MessagePipe
+        let binderEnd: MessagePipe
         let attachedEarly: Bool
     }
 
@@ -108,37 +108,42 @@ public final class InprocDriver: Driver, @unchecked Sendable {
                 endpoint.report(.connectFailed(error))
                 return
             }
-            let (connectorEnd, binderEnd) = Pipe.makePair(
+            let (connectorEnd, binderEnd) = MessagePipe.makePair(
                 firstToSecond: InprocDriver.sum(endpoint.options.sendHighWaterMark, binder.options.receiveHighWaterMark),
                 secondToFirst: InprocDriver.sum(binder.options.sendHighWaterMark, endpoint.options.receiveHighWaterMark),
                 firstPeer: binder.localPeerInfo,
                 secondPeer: endpoint.localPeerInfo
             )
-            endpoint.report(.connecting)
+            // Attach before answering, so that the peer is in place when `connect` returns.
             do {
                 try endpoint.attach(connectorEnd)
                 try binder.attach(binderEnd)
             } catch {
                 connectorEnd.close()
                 binderEnd.close()
+                endpoint.report(.connectFailed(error))
                 return
             }
+            endpoint.report(.connecting)
             endpoint.report(.connected(binder.endpoint.description))
             binder.report(.accepted(endpoint.endpoint.description))
             return
         }
         // No binder yet: make the pipe now so that messages queue, and finish the pairing at bind time.
-        let (connectorEnd, binderEnd) = Pipe.makePair(
+        let (connectorEnd, binderEnd) = MessagePipe.makePair(
             firstToSecond: endpoint.options.sendHighWaterMark,
             secondToFirst: endpoint.options.receiveHighWaterMark,
             firstPeer: PeerInfo(socketType: nil, address: endpoint.endpoint.description),
             secondPeer: endpoint.localPeerInfo
         )
         let early = !endpoint.options.immediate
-        endpoint.report(.connecting)
         if early {
-            do { try endpoint.attach(connectorEnd) } catch { return }
+            do { try endpoint.attach(connectorEnd) } catch {
+                endpoint.report(.connectFailed(error))
+                return
+            }
         }
+        endpoint.report(.connecting)
         pending[name, default: []].append(
             PendingConnect(connector: endpoint, connectorEnd: connectorEnd, binderEnd: binderEnd, attachedEarly: early)
         )

@@ -9,8 +9,8 @@
 /// 2. ``handle(_:)`` for each command on the control channel, called from socket threads: move the command to
 ///    the driver's thread, answer on the ``DriverEndpoint`` with ``DriverEndpoint/report(_:)``, and call
 ///    ``DriverEndpoint/attach(peer:sink:)`` for every peer that connects. Drain the returned pipe with
-///    ``Pipe/read()`` when its sink reports ``PipeEvent/readable``; write what arrives with ``Pipe/write(_:)`` and
-///    ``Pipe/flush()``; close it when the connection ends.
+///    ``MessagePipe/read()`` when its sink reports ``PipeEvent/readable``; write what arrives with ``MessagePipe/write(_:)`` and
+///    ``MessagePipe/flush()``; close it when the connection ends.
 /// 3. ``shutdown()`` once, when the manager shuts down: close everything, honouring each endpoint's linger, and
 ///    join the thread.
 public protocol Driver: AnyObject, Sendable {

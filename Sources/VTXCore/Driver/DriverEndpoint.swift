@@ -69,10 +69,10 @@ public final class DriverEndpoint: Sendable, CustomStringConvertible {
     ///
     /// - Throws: ``VTXError/Code/incompatibleSocketType`` when the peer's type cannot talk to this socket, and
     ///   ``VTXError/Code/socketClosed`` when the socket is closed; the driver then drops the connection.
-    public func attach(peer: PeerInfo, sink: any PipeEventSink) throws(VTXError) -> Pipe {
+    public func attach(peer: PeerInfo, sink: any PipeEventSink) throws(VTXError) -> MessagePipe {
         if let type = peer.socketType { try checkCompatibility(with: type) }
         guard !link.isClosed else { throw VTXError.socketClosed }
-        let (socketEnd, driverEnd) = Pipe.makePair(
+        let (socketEnd, driverEnd) = MessagePipe.makePair(
             firstToSecond: options.sendHighWaterMark,
             secondToFirst: options.receiveHighWaterMark,
             firstPeer: peer,
@@ -83,11 +83,11 @@ public final class DriverEndpoint: Sendable, CustomStringConvertible {
         return driverEnd
     }
 
-    /// Gives the socket an end of a pipe pair the driver made itself with ``Pipe/makePair(firstToSecond:secondToFirst:firstPeer:secondPeer:)``
+    /// Gives the socket an end of a pipe pair the driver made itself with ``MessagePipe/makePair(firstToSecond:secondToFirst:firstPeer:secondPeer:)``
     /// (inproc joins two sockets this way, with no driver in the data path).
     ///
     /// - Throws: ``VTXError/Code/socketClosed`` when the socket is closed.
-    public func attach(_ socketEnd: Pipe) throws(VTXError) {
+    public func attach(_ socketEnd: MessagePipe) throws(VTXError) {
         guard !link.isClosed else { throw VTXError.socketClosed }
         link.mailbox.push(.attach(socketEnd, id))
     }

@@ -3,7 +3,7 @@ class DealerPattern: Pattern {
     var balancer = LoadBalancer()
     var queue = FairQueue()
 
-    override func attach(_ pipe: Pipe) {
+    override func attach(_ pipe: MessagePipe) {
         if socket.options.probeRouter {
             _ = pipe.write(Message(Frame()))
             pipe.flush()
@@ -12,13 +12,13 @@ class DealerPattern: Pattern {
         queue.attach(pipe)
     }
 
-    override func detach(_ pipe: Pipe) {
+    override func detach(_ pipe: MessagePipe) {
         balancer.remove(pipe)
         queue.remove(pipe)
     }
 
-    override func readActivated(_ pipe: Pipe) { queue.activated(pipe) }
-    override func writeActivated(_ pipe: Pipe) { balancer.activated(pipe) }
+    override func readActivated(_ pipe: MessagePipe) { queue.activated(pipe) }
+    override func writeActivated(_ pipe: MessagePipe) { balancer.activated(pipe) }
 
     override func send(_ message: Message) throws(VTXError) -> Bool {
         balancer.send(message) != nil

@@ -1,13 +1,13 @@
 /// Fans a message out to many pipes (libzmq's `dist_t`): every chosen pipe with room gets it, full pipes miss it.
 struct Distributor {
     private(set) var pipes = PipeSet(slot: .distributor)
-    private var scratch: [Pipe] = []
+    private var scratch: [MessagePipe] = []
 
     var isEmpty: Bool { pipes.isEmpty }
 
-    mutating func attach(_ pipe: Pipe) { pipes.append(pipe) }
+    mutating func attach(_ pipe: MessagePipe) { pipes.append(pipe) }
 
-    mutating func remove(_ pipe: Pipe) { pipes.remove(pipe) }
+    mutating func remove(_ pipe: MessagePipe) { pipes.remove(pipe) }
 
     /// Sends to every pipe.
     mutating func sendToAll(_ message: Message) {
@@ -18,7 +18,7 @@ struct Distributor {
     }
 
     /// Sends to the given pipes; a full pipe misses the message.
-    func send(_ message: Message, to targets: [Pipe]) {
+    func send(_ message: Message, to targets: [MessagePipe]) {
         for pipe in targets where pipe.write(message) {
             pipe.flush()
         }

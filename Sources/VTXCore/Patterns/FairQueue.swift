@@ -6,11 +6,11 @@ struct FairQueue {
 
     var isEmpty: Bool { members.isEmpty }
 
-    mutating func attach(_ pipe: Pipe) { members.append(pipe) }
+    mutating func attach(_ pipe: MessagePipe) { members.append(pipe) }
 
-    mutating func activated(_ pipe: Pipe) { members.activate(pipe) }
+    mutating func activated(_ pipe: MessagePipe) { members.activate(pipe) }
 
-    mutating func remove(_ pipe: Pipe) {
+    mutating func remove(_ pipe: MessagePipe) {
         members.remove(pipe)
         if current >= members.active { current = 0 }
     }
@@ -18,7 +18,7 @@ struct FairQueue {
     /// The next message and the pipe it came from, or `nil` when no pipe has one. Pipes whose peer has closed
     /// and which are drained are removed and passed to `drained`.
     @inline(__always)
-    mutating func receive(drained: (Pipe) -> Void) -> (Message, Pipe)? {
+    mutating func receive(drained: (MessagePipe) -> Void) -> (Message, MessagePipe)? {
         while members.active > 0 {
             let pipe = members[current]
             if let message = pipe.read() {
@@ -38,7 +38,7 @@ struct FairQueue {
     }
 
     /// Whether some pipe has a message now (dry pipes are deactivated as a side effect).
-    mutating func hasIn(drained: (Pipe) -> Void) -> Bool {
+    mutating func hasIn(drained: (MessagePipe) -> Void) -> Bool {
         while members.active > 0 {
             let pipe = members[current]
             if pipe.checkRead() { return true }

@@ -7,18 +7,18 @@ struct LoadBalancer {
     var isEmpty: Bool { members.isEmpty }
     var hasActive: Bool { members.active > 0 }
 
-    mutating func attach(_ pipe: Pipe) { members.append(pipe) }
+    mutating func attach(_ pipe: MessagePipe) { members.append(pipe) }
 
-    mutating func activated(_ pipe: Pipe) { members.activate(pipe) }
+    mutating func activated(_ pipe: MessagePipe) { members.activate(pipe) }
 
-    mutating func remove(_ pipe: Pipe) {
+    mutating func remove(_ pipe: MessagePipe) {
         members.remove(pipe)
         if current >= members.active { current = 0 }
     }
 
     /// Sends `message` to the next pipe with room and returns that pipe, or `nil` when none has room.
     @inline(__always)
-    mutating func send(_ message: Message) -> Pipe? {
+    mutating func send(_ message: Message) -> MessagePipe? {
         while members.active > 0 {
             let pipe = members[current]
             if pipe.write(message) {

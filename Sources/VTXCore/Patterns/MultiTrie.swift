@@ -1,7 +1,7 @@
 /// Byte prefixes, each with the set of pipes subscribed to it, for a publisher's filter (libzmq's `mtrie_t`).
 struct MultiTrie {
     private final class Node {
-        var pipes: [Pipe] = []
+        var pipes: [MessagePipe] = []
         var keys: [UInt8] = []
         var children: [Node] = []
 
@@ -17,7 +17,7 @@ struct MultiTrie {
     /// Subscribes `pipe` to `prefix`. Returns `true` when no pipe was subscribed to it before. A pipe subscribing
     /// twice counts once.
     @discardableResult
-    mutating func add(_ prefix: Frame, for pipe: Pipe) -> Bool {
+    mutating func add(_ prefix: Frame, for pipe: MessagePipe) -> Bool {
         var node = root
         prefix.withUnsafeBytes { bytes in
             for byte in bytes {
@@ -42,7 +42,7 @@ struct MultiTrie {
     /// Unsubscribes `pipe` from `prefix`. Returns `true` when no pipe is subscribed to it any more, or it was
     /// not known at all (libzmq reports both upstream).
     @discardableResult
-    mutating func remove(_ prefix: Frame, for pipe: Pipe) -> Bool {
+    mutating func remove(_ prefix: Frame, for pipe: MessagePipe) -> Bool {
         guard let node = find(prefix), let i = node.pipes.firstIndex(where: { $0 === pipe }) else { return true }
         node.pipes.remove(at: i)
         topicsByPipe[ObjectIdentifier(pipe)]?.remove(prefix)
@@ -51,7 +51,7 @@ struct MultiTrie {
 
     /// Removes every subscription of `pipe`; calls `removed` for each prefix left with no subscriber, or for
     /// every prefix of the pipe when `reportAll` is set.
-    mutating func removePipe(_ pipe: Pipe, reportAll: Bool = false, removed: (Frame) -> Void) {
+    mutating func removePipe(_ pipe: MessagePipe, reportAll: Bool = false, removed: (Frame) -> Void) {
         guard let topics = topicsByPipe.removeValue(forKey: ObjectIdentifier(pipe)) else { return }
         for topic in topics {
             guard let node = find(topic), let i = node.pipes.firstIndex(where: { $0 === pipe }) else { continue }
@@ -73,7 +73,7 @@ struct MultiTrie {
     }
 
     /// Calls `body` once for every pipe subscribed to a prefix of `data`.
-    func forEachMatch(_ data: Frame, _ body: (Pipe) -> Void) {
+    func forEachMatch(_ data: Frame, _ body: (MessagePipe) -> Void) {
         var node = root
         var seen: [ObjectIdentifier] = []
         func visit(_ node: Node) {
@@ -96,7 +96,7 @@ struct MultiTrie {
     }
 
     /// Whether `pipe` has any subscription.
-    func hasSubscriptions(_ pipe: Pipe) -> Bool {
+    func hasSubscriptions(_ pipe: MessagePipe) -> Bool {
         !(topicsByPipe[ObjectIdentifier(pipe)]?.isEmpty ?? true)
     }
 }

@@ -1,8 +1,8 @@
 /// PAIR: exactly one peer; later peers are refused while it is attached.
 final class PairPattern: Pattern {
-    private var peer: Pipe?
+    private var peer: MessagePipe?
 
-    override func attach(_ pipe: Pipe) {
+    override func attach(_ pipe: MessagePipe) {
         if peer != nil {
             socket.detach(pipe)
             return
@@ -10,7 +10,7 @@ final class PairPattern: Pattern {
         peer = pipe
     }
 
-    override func detach(_ pipe: Pipe) {
+    override func detach(_ pipe: MessagePipe) {
         if pipe === peer { peer = nil }
     }
 

@@ -28,10 +28,10 @@ class Pattern {
     /// Whether the pattern reads a closed peer's remaining messages before the pipe is detached.
     var drainsInbound: Bool { true }
 
-    func attach(_ pipe: Pipe) {}
-    func detach(_ pipe: Pipe) {}
-    func readActivated(_ pipe: Pipe) {}
-    func writeActivated(_ pipe: Pipe) {}
+    func attach(_ pipe: MessagePipe) {}
+    func detach(_ pipe: MessagePipe) {}
+    func readActivated(_ pipe: MessagePipe) {}
+    func writeActivated(_ pipe: MessagePipe) {}
 
     /// Sends a whole message. Returns `false`, changing nothing, when the socket must wait.
     func send(_ message: Message) throws(VTXError) -> Bool {
@@ -54,14 +54,15 @@ class Pattern {
         throw VTXError(.notSupported, "a \(socket.type.name) socket cannot unsubscribe")
     }
 
-    /// Detaches a pipe the fair queue found closed and drained.
-    final func drained(_ pipe: Pipe) {
-        socket.detach(pipe)
+    /// Schedules the detach of a pipe the fair queue found closed and drained. The detach runs once the pattern
+    /// call returns (``Socket/finishDetaches()``), because the queue is being mutated right now.
+    final func drained(_ pipe: MessagePipe) {
+        socket.pendingDetaches.append(pipe)
     }
 
     /// Reads from the fair queue, keeping only the newest message when the socket conflates.
     @inline(__always)
-    final func receive(from queue: inout FairQueue) -> (Message, Pipe)? {
+    final func receive(from queue: inout FairQueue) -> (Message, MessagePipe)? {
         guard var latest = queue.receive(drained: drained) else { return nil }
         if socket.options.conflate {
             while let newer = queue.receive(drained: drained) { latest = newer }

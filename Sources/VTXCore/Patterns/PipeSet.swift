@@ -1,4 +1,4 @@
-/// Which index field of a ``Pipe`` a ``PipeSet`` uses, so one pipe can sit in several sets at once.
+/// Which index field of a ``MessagePipe`` a ``PipeSet`` uses, so one pipe can sit in several sets at once.
 enum PipeSlot {
     case fairQueue
     case loadBalancer
@@ -8,14 +8,14 @@ enum PipeSlot {
 /// An array of pipes split into an active prefix and an inactive rest, with O(1) activation, deactivation and
 /// removal (each pipe remembers its position), after libzmq's `array_t`.
 struct PipeSet {
-    private(set) var pipes: [Pipe] = []
+    private(set) var pipes: [MessagePipe] = []
     private(set) var active = 0
     let slot: PipeSlot
 
     init(slot: PipeSlot) { self.slot = slot }
 
     @inline(__always)
-    private func index(of pipe: Pipe) -> Int {
+    private func index(of pipe: MessagePipe) -> Int {
         switch slot {
         case .fairQueue: pipe.fairQueueIndex
         case .loadBalancer: pipe.loadBalancerIndex
@@ -24,7 +24,7 @@ struct PipeSet {
     }
 
     @inline(__always)
-    private func setIndex(_ index: Int, of pipe: Pipe) {
+    private func setIndex(_ index: Int, of pipe: MessagePipe) {
         switch slot {
         case .fairQueue: pipe.fairQueueIndex = index
         case .loadBalancer: pipe.loadBalancerIndex = index
@@ -35,17 +35,17 @@ struct PipeSet {
     var count: Int { pipes.count }
     var isEmpty: Bool { pipes.isEmpty }
 
-    func contains(_ pipe: Pipe) -> Bool {
+    func contains(_ pipe: MessagePipe) -> Bool {
         let i = index(of: pipe)
         return i >= 0 && i < pipes.count && pipes[i] === pipe
     }
 
-    func isActive(_ pipe: Pipe) -> Bool {
+    func isActive(_ pipe: MessagePipe) -> Bool {
         contains(pipe) && index(of: pipe) < active
     }
 
     @inline(__always)
-    subscript(i: Int) -> Pipe { pipes[i] }
+    subscript(i: Int) -> MessagePipe { pipes[i] }
 
     private mutating func swapAt(_ i: Int, _ j: Int) {
         guard i != j else { return }
@@ -55,7 +55,7 @@ struct PipeSet {
     }
 
     /// Adds a pipe, active.
-    mutating func append(_ pipe: Pipe) {
+    mutating func append(_ pipe: MessagePipe) {
         setIndex(pipes.count, of: pipe)
         pipes.append(pipe)
         swapAt(pipes.count - 1, active)
@@ -63,7 +63,7 @@ struct PipeSet {
     }
 
     /// Moves a pipe into the active part (no-op if it is there or not in the set).
-    mutating func activate(_ pipe: Pipe) {
+    mutating func activate(_ pipe: MessagePipe) {
         guard contains(pipe) else { return }
         let i = index(of: pipe)
         guard i >= active else { return }
@@ -72,7 +72,7 @@ struct PipeSet {
     }
 
     /// Moves a pipe into the inactive part.
-    mutating func deactivate(_ pipe: Pipe) {
+    mutating func deactivate(_ pipe: MessagePipe) {
         guard contains(pipe) else { return }
         let i = index(of: pipe)
         guard i < active else { return }
@@ -81,7 +81,7 @@ struct PipeSet {
     }
 
     /// Removes a pipe (no-op if absent).
-    mutating func remove(_ pipe: Pipe) {
+    mutating func remove(_ pipe: MessagePipe) {
         guard contains(pipe) else { return }
         deactivate(pipe)
         let i = index(of: pipe)

@@ -6,9 +6,9 @@ final class PublishPattern: Pattern {
     private let extended: Bool
     private var distributor = Distributor()
     private var subscriptions = MultiTrie()
-    private var targets: [Pipe] = []
+    private var targets: [MessagePipe] = []
     private var pending: Deque<Message> = []
-    private var lastSubscriber: Pipe?
+    private var lastSubscriber: MessagePipe?
 
     init(socket: Socket, extended: Bool) {
         self.extended = extended
@@ -17,7 +17,7 @@ final class PublishPattern: Pattern {
 
     override var drainsInbound: Bool { false }
 
-    override func attach(_ pipe: Pipe) {
+    override func attach(_ pipe: MessagePipe) {
         distributor.attach(pipe)
         if extended, let welcome = socket.options.xpubWelcomeMessage {
             pipe.forceWrite(welcome)
@@ -26,7 +26,7 @@ final class PublishPattern: Pattern {
         readActivated(pipe)
     }
 
-    override func detach(_ pipe: Pipe) {
+    override func detach(_ pipe: MessagePipe) {
         distributor.remove(pipe)
         if pipe === lastSubscriber { lastSubscriber = nil }
         let report = extended && !socket.options.xpubManual
@@ -45,7 +45,7 @@ final class PublishPattern: Pattern {
     }
 
     /// Reads the subscriptions (and, for XPUB, user messages) a subscriber sent.
-    override func readActivated(_ pipe: Pipe) {
+    override func readActivated(_ pipe: MessagePipe) {
         while var message = pipe.read() {
             let first = message[0]
             if message.count == 1, let kind = first.first, kind <= 1 {

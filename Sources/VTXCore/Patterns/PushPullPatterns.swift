@@ -3,9 +3,9 @@ final class PushPattern: Pattern {
     private var balancer = LoadBalancer()
 
     override var drainsInbound: Bool { false }
-    override func attach(_ pipe: Pipe) { balancer.attach(pipe) }
-    override func detach(_ pipe: Pipe) { balancer.remove(pipe) }
-    override func writeActivated(_ pipe: Pipe) { balancer.activated(pipe) }
+    override func attach(_ pipe: MessagePipe) { balancer.attach(pipe) }
+    override func detach(_ pipe: MessagePipe) { balancer.remove(pipe) }
+    override func writeActivated(_ pipe: MessagePipe) { balancer.activated(pipe) }
 
     override func send(_ message: Message) throws(VTXError) -> Bool {
         balancer.send(message) != nil
@@ -18,9 +18,9 @@ final class PushPattern: Pattern {
 final class PullPattern: Pattern {
     private var queue = FairQueue()
 
-    override func attach(_ pipe: Pipe) { queue.attach(pipe) }
-    override func detach(_ pipe: Pipe) { queue.remove(pipe) }
-    override func readActivated(_ pipe: Pipe) { queue.activated(pipe) }
+    override func attach(_ pipe: MessagePipe) { queue.attach(pipe) }
+    override func detach(_ pipe: MessagePipe) { queue.remove(pipe) }
+    override func readActivated(_ pipe: MessagePipe) { queue.activated(pipe) }
 
     override func receive() throws(VTXError) -> Message? {
         receive(from: &queue)?.0

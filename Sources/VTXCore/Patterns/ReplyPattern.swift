@@ -3,16 +3,16 @@ final class ReplyPattern: Pattern {
     private var queue = FairQueue()
     private var sendingReply = false
     private var envelope: [Frame] = []
-    private var replyPipe: Pipe?
+    private var replyPipe: MessagePipe?
 
-    override func attach(_ pipe: Pipe) { queue.attach(pipe) }
+    override func attach(_ pipe: MessagePipe) { queue.attach(pipe) }
 
-    override func detach(_ pipe: Pipe) {
+    override func detach(_ pipe: MessagePipe) {
         queue.remove(pipe)
         if pipe === replyPipe { replyPipe = nil }
     }
 
-    override func readActivated(_ pipe: Pipe) { queue.activated(pipe) }
+    override func readActivated(_ pipe: MessagePipe) { queue.activated(pipe) }
 
     override func receive() throws(VTXError) -> Message? {
         guard !sendingReply else {

@@ -2,10 +2,10 @@
 /// and accepts only the reply from the peer it asked.
 final class RequestPattern: DealerPattern {
     private var awaitingReply = false
-    private var replyPipe: Pipe?
+    private var replyPipe: MessagePipe?
     private var requestId = UInt32.random(in: .min ... .max)
 
-    override func detach(_ pipe: Pipe) {
+    override func detach(_ pipe: MessagePipe) {
         super.detach(pipe)
         // libzmq: when the asked peer goes away, a reply is then accepted from any peer.
         if pipe === replyPipe { replyPipe = nil }

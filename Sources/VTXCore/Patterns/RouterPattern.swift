@@ -3,10 +3,10 @@ import Logging
 /// ROUTER: fair-queues in with the sender's routing id prepended; routes out by the first frame.
 final class RouterPattern: Pattern {
     private var queue = FairQueue()
-    private var routes: [Frame: Pipe] = [:]
+    private var routes: [Frame: MessagePipe] = [:]
     private var nextGeneratedId = UInt32.random(in: .min ... .max)
 
-    override func attach(_ pipe: Pipe) {
+    override func attach(_ pipe: MessagePipe) {
         let wanted = socket.connectRoutingId(for: pipe.endpointID) ?? pipe.peer.routingId.flatMap { $0.isEmpty ? nil : $0 }
         let id: Frame
         if let wanted {
@@ -42,14 +42,14 @@ final class RouterPattern: Pattern {
         }
     }
 
-    override func detach(_ pipe: Pipe) {
+    override func detach(_ pipe: MessagePipe) {
         queue.remove(pipe)
         if let id = pipe.routingId, routes[id] === pipe { routes[id] = nil }
     }
 
-    override func readActivated(_ pipe: Pipe) { queue.activated(pipe) }
+    override func readActivated(_ pipe: MessagePipe) { queue.activated(pipe) }
 
-    override func writeActivated(_ pipe: Pipe) {}
+    override func writeActivated(_ pipe: MessagePipe) {}
 
     override func receive() throws(VTXError) -> Message? {
         guard case (var message, let pipe)? = receive(from: &queue) else { return nil }

@@ -12,7 +12,7 @@ final class SubscribePattern: Pattern {
         super.init(socket: socket)
     }
 
-    override func attach(_ pipe: Pipe) {
+    override func attach(_ pipe: MessagePipe) {
         queue.attach(pipe)
         upstream.attach(pipe)
         // A new publisher learns every current subscription.
@@ -23,12 +23,12 @@ final class SubscribePattern: Pattern {
         if sent { pipe.flush() }
     }
 
-    override func detach(_ pipe: Pipe) {
+    override func detach(_ pipe: MessagePipe) {
         queue.remove(pipe)
         upstream.remove(pipe)
     }
 
-    override func readActivated(_ pipe: Pipe) { queue.activated(pipe) }
+    override func readActivated(_ pipe: MessagePipe) { queue.activated(pipe) }
 
     override func subscribe(_ prefix: Frame) throws(VTXError) {
         guard !extended else { return try super.subscribe(prefix) }

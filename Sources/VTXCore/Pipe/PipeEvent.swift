@@ -1,4 +1,4 @@
-/// What one end of a ``Pipe`` tells its owner about the other end.
+/// What one end of a ``MessagePipe`` tells its owner about the other end.
 public enum PipeEvent: Sendable, Equatable {
     /// Messages were published into a pipe whose reader had run dry.
     case readable
@@ -15,5 +15,5 @@ public enum PipeEvent: Sendable, Equatable {
 /// Events arrive only on transitions: a reader that keeps finding data is never notified.
 public protocol PipeEventSink: AnyObject, Sendable {
     /// Called when `pipe`, an end this sink owns, has something to report.
-    func pipe(_ pipe: Pipe, didSignal event: PipeEvent)
+    func pipe(_ pipe: MessagePipe, didSignal event: PipeEvent)
 }

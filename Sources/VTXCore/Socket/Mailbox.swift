@@ -4,9 +4,9 @@ import Synchronization
 /// A command for a socket's own thread, sent by pipes, drivers and the manager.
 enum SocketCommand: Sendable {
     /// A driver (or inproc) hands the socket a pipe end to a new peer.
-    case attach(Pipe, EndpointID?)
+    case attach(MessagePipe, EndpointID?)
     /// A pipe end the socket owns reports an event.
-    case pipe(Pipe, PipeEvent)
+    case pipe(MessagePipe, PipeEvent)
     /// A driver answers a bind or connect, or reports on an endpoint.
     case endpoint(EndpointID, DriverEvent)
     /// The manager is shutting down.
@@ -77,7 +77,7 @@ final class Mailbox: PipeEventSink, @unchecked Sendable {
         }
     }
 
-    func pipe(_ pipe: Pipe, didSignal event: PipeEvent) {
+    func pipe(_ pipe: MessagePipe, didSignal event: PipeEvent) {
         push(.pipe(pipe, event))
     }
 }

@@ -27,13 +27,19 @@ extension Socket {
         guard !message.isEmpty else {
             throw VTXError(.invalidArgument, "a message needs at least one frame")
         }
-        if try pattern.send(message) { return }
+        if try sendToPattern(message) { return }
         if timeout == .zero { throw VTXError.wouldBlock }
         let deadline = timeout.map { ContinuousClock.now + $0 }
         while true {
             try waitForCommands(until: deadline)
-            if try pattern.send(message) { return }
+            if try sendToPattern(message) { return }
         }
+    }
+
+    @inline(__always)
+    private func sendToPattern(_ message: Message) throws(VTXError) -> Bool {
+        defer { finishDetaches() }
+        return try pattern.send(message)
     }
 
     /// Sends a message if that can be done without waiting.
@@ -68,13 +74,19 @@ extension Socket {
         try checkOpen()
         processCommands()
         try checkTerminated()
-        if let message = try pattern.receive() { return message }
+        if let message = try receiveFromPattern() { return message }
         if timeout == .zero { throw VTXError.wouldBlock }
         let deadline = timeout.map { ContinuousClock.now + $0 }
         while true {
             try waitForCommands(until: deadline)
-            if let message = try pattern.receive() { return message }
+            if let message = try receiveFromPattern() { return message }
         }
+    }
+
+    @inline(__always)
+    private func receiveFromPattern() throws(VTXError) -> Message? {
+        defer { finishDetaches() }
+        return try pattern.receive()
     }
 
     /// Receives a message if one is waiting.
@@ -158,6 +170,7 @@ extension Socket {
     public var isReadable: Bool {
         guard !isClosed else { return false }
         processCommands()
+        defer { finishDetaches() }
         return pattern.hasIn
     }
 
@@ -165,6 +178,7 @@ extension Socket {
     public var isWritable: Bool {
         guard !isClosed else { return false }
         processCommands()
+        defer { finishDetaches() }
         return pattern.hasOut
     }
 

@@ -14,7 +14,7 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     let manager: VTX
     var options: SocketOptions
     private(set) var pattern: Pattern!
-    var pipes: [ObjectIdentifier: Pipe] = [:]
+    var pipes: [ObjectIdentifier: MessagePipe] = [:]
     private var endpoints: [EndpointID: EndpointRecord] = [:]
     private var replies: [EndpointID: DriverEvent] = [:]
     private(set) var isTerminated = false
@@ -259,15 +259,28 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// The peer closed its end: stop writing to it; let the pattern read what is left, then detach.
-    private func peerClosed(_ pipe: Pipe) {
+    private func peerClosed(_ pipe: MessagePipe) {
         pattern.readActivated(pipe)
+        finishDetaches()
         if !pattern.drainsInbound || !pipe.checkRead() {
             detach(pipe)
         }
     }
 
+    /// Pipes found closed and drained during a pattern call, detached when the call returns.
+    var pendingDetaches: [MessagePipe] = []
+
+    /// Detaches the pipes patterns found closed during the last call.
+    @inline(__always)
+    func finishDetaches() {
+        guard !pendingDetaches.isEmpty else { return }
+        let pipes = pendingDetaches
+        pendingDetaches = []
+        for pipe in pipes { detach(pipe) }
+    }
+
     /// Removes a pipe from the socket and closes this end.
-    func detach(_ pipe: Pipe) {
+    func detach(_ pipe: MessagePipe) {
         guard pipes.removeValue(forKey: ObjectIdentifier(pipe)) != nil else { return }
         pattern.detach(pipe)
         pipe.close()

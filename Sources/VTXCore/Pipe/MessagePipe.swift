@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// Thread safety: the owning thread calls `write`, `flush`, `read` and `close`; the sink and peer links are
 /// guarded by a lock that is taken only on the wake-up path, never per message.
-public final class Pipe: @unchecked Sendable, CustomStringConvertible {
+public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
     let inbound: MessageQueue
     let outbound: MessageQueue
 
@@ -18,7 +18,7 @@ public final class Pipe: @unchecked Sendable, CustomStringConvertible {
     public let peer: PeerInfo
 
     private struct Links {
-        var other: Pipe?
+        var other: MessagePipe?
         var sink: (any PipeEventSink)?
         var missedReadable = false
         var missedWritable = false
@@ -58,7 +58,7 @@ public final class Pipe: @unchecked Sendable, CustomStringConvertible {
         self.peer = peer
         self.metadata = peer.makeMetadata()
         self.knownHighWaterMark = outbound.highWaterMark.load(ordering: .relaxed)
-        self.lowWaterMark = Pipe.lowWaterMark(for: inbound.highWaterMark.load(ordering: .relaxed))
+        self.lowWaterMark = MessagePipe.lowWaterMark(for: inbound.highWaterMark.load(ordering: .relaxed))
         self.links = Mutex(Links())
     }
 
@@ -75,11 +75,11 @@ public final class Pipe: @unchecked Sendable, CustomStringConvertible {
         secondToFirst: Int,
         firstPeer: PeerInfo,
         secondPeer: PeerInfo
-    ) -> (first: Pipe, second: Pipe) {
+    ) -> (first: MessagePipe, second: MessagePipe) {
         let forward = MessageQueue(highWaterMark: max(0, firstToSecond))
         let backward = MessageQueue(highWaterMark: max(0, secondToFirst))
-        let first = Pipe(inbound: backward, outbound: forward, peer: firstPeer)
-        let second = Pipe(inbound: forward, outbound: backward, peer: secondPeer)
+        let first = MessagePipe(inbound: backward, outbound: forward, peer: firstPeer)
+        let second = MessagePipe(inbound: forward, outbound: backward, peer: secondPeer)
         first.links.withLock { $0.other = second }
         second.links.withLock { $0.other = first }
         return (first, second)
@@ -207,7 +207,7 @@ public final class Pipe: @unchecked Sendable, CustomStringConvertible {
     @inline(never)
     private func returnCredit() {
         consumedSinceCredit = 0
-        lowWaterMark = Pipe.lowWaterMark(for: inbound.highWaterMark.load(ordering: .relaxed))
+        lowWaterMark = MessagePipe.lowWaterMark(for: inbound.highWaterMark.load(ordering: .relaxed))
         inbound.readCount.store(consumed, ordering: .sequentiallyConsistent)
         if inbound.writerWaiting.load(ordering: .sequentiallyConsistent),
             inbound.writerWaiting.exchange(false, ordering: .sequentiallyConsistent)
@@ -247,7 +247,7 @@ public final class Pipe: @unchecked Sendable, CustomStringConvertible {
         marker.metadata = MessageMetadata.closeMarker
         forceWrite(marker)
         _ = outbound.flush()
-        let other = links.withLock { links -> Pipe? in
+        let other = links.withLock { links -> MessagePipe? in
             let other = links.other
             links.other = nil
             links.sink = nil
@@ -263,7 +263,7 @@ public final class Pipe: @unchecked Sendable, CustomStringConvertible {
 
     /// The peer and the state of this end, for logs.
     public var description: String {
-        "Pipe(peer: \(peer), closed: \(isClosed), peerClosed: \(isPeerClosed))"
+        "MessagePipe(peer: \(peer), closed: \(isClosed), peerClosed: \(isPeerClosed))"
     }
 }
 

@@ -75,7 +75,7 @@ public final class ProxyControl: Sendable {
 /// Forwards messages between a frontend and a backend socket, both ways, optionally copying every frame to a
 /// capture socket (libzmq's `zmq_proxy`). Typical pairs: ROUTER/DEALER (a shared queue), XSUB/XPUB (a
 /// forwarder), PULL/PUSH (a streamer).
-public struct Proxy {
+public struct Proxy: Sendable {
     /// The socket facing clients.
     public let frontend: Socket
     /// The socket facing services.
@@ -103,6 +103,7 @@ public struct Proxy {
     public func run() throws(VTXError) {
         let sockets = frontend === backend ? [frontend] : [frontend, backend]
         while true {
+            for socket in sockets { try socket.refreshState() }
             let (paused, terminated) = control.snapshot
             if terminated { return }
             var moved = false
@@ -121,10 +122,6 @@ public struct Proxy {
             if nowTerminated { return }
             if stillPaused == paused && !hasWork(paused: paused) {
                 _ = poll(&descriptors, nfds_t(descriptors.count), -1)
-            }
-            for socket in sockets {
-                try socket.checkOpen()
-                try socket.checkTerminated()
             }
         }
     }
@@ -146,8 +143,7 @@ public struct Proxy {
             }
             // The capture gets every message whole; a capture that cannot keep up misses messages.
             if let capture { _ = try? capture.trySend(message) }
-            // The destination reported room; a send that still cannot proceed drops, as libzmq's would block.
-            _ = try destination.trySend(message)
+            // Count before sending, so that a peer that has seen the message also sees it counted.
             control.record { stats in
                 if fromFrontend {
                     stats.frontend.messagesIn += frames
@@ -161,6 +157,8 @@ public struct Proxy {
                     stats.frontend.bytesOut += bytes
                 }
             }
+            // The destination reported room; a send that still cannot proceed drops, as libzmq's would block.
+            _ = try destination.trySend(message)
             count += 1
         }
         return count > 0

@@ -293,6 +293,13 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         if isClosed { throw VTXError.socketClosed }
     }
 
+    /// Processes pending commands, then throws if the socket is closed or its manager shut down.
+    func refreshState() throws(VTXError) {
+        try checkOpen()
+        processCommands()
+        try checkTerminated()
+    }
+
     @inline(__always)
     func checkTerminated() throws(VTXError) {
         if isTerminated { throw VTXError.terminated }

@@ -26,15 +26,21 @@ struct FairQueue {
                 if current >= members.active { current = 0 }
                 return (message, pipe)
             }
-            if pipe.isPeerClosed {
-                remove(pipe)
-                drained(pipe)
-            } else {
-                members.deactivate(pipe)
-                if current >= members.active { current = 0 }
-            }
+            retire(pipe, drained: drained)
         }
         return nil
+    }
+
+    /// Takes a dry pipe out of the rotation: removed if its peer has closed, else deactivated until it is
+    /// readable again.
+    private mutating func retire(_ pipe: MessagePipe, drained: (MessagePipe) -> Void) {
+        if pipe.isPeerClosed {
+            remove(pipe)
+            drained(pipe)
+        } else {
+            members.deactivate(pipe)
+            if current >= members.active { current = 0 }
+        }
     }
 
     /// Whether some pipe has a message now (dry pipes are deactivated as a side effect).
@@ -42,13 +48,7 @@ struct FairQueue {
         while members.active > 0 {
             let pipe = members[current]
             if pipe.checkRead() { return true }
-            if pipe.isPeerClosed {
-                remove(pipe)
-                drained(pipe)
-            } else {
-                members.deactivate(pipe)
-                if current >= members.active { current = 0 }
-            }
+            retire(pipe, drained: drained)
         }
         return false
     }

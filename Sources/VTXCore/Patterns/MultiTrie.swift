@@ -1,39 +1,16 @@
 /// Byte prefixes, each with the set of pipes subscribed to it, for a publisher's filter (libzmq's `mtrie_t`).
 struct MultiTrie {
-    private final class Node {
-        var pipes: [MessagePipe] = []
-        var keys: [UInt8] = []
-        var children: [Node] = []
-
-        func child(_ byte: UInt8) -> Node? {
-            if let i = keys.firstIndex(of: byte) { return children[i] }
-            return nil
-        }
-    }
-
-    private var root = Node()
+    private var root = TrieNode<[MessagePipe]>([])
     private var topicsByPipe: [ObjectIdentifier: Set<Frame>] = [:]
 
     /// Subscribes `pipe` to `prefix`. Returns `true` when no pipe was subscribed to it before. A pipe subscribing
     /// twice counts once.
     @discardableResult
     mutating func add(_ prefix: Frame, for pipe: MessagePipe) -> Bool {
-        var node = root
-        prefix.withUnsafeBytes { bytes in
-            for byte in bytes {
-                if let next = node.child(byte) {
-                    node = next
-                } else {
-                    let next = Node()
-                    node.keys.append(byte)
-                    node.children.append(next)
-                    node = next
-                }
-            }
-        }
-        let wasEmpty = node.pipes.isEmpty
-        if !node.pipes.contains(where: { $0 === pipe }) {
-            node.pipes.append(pipe)
+        let node = root.descendOrInsert(prefix, empty: [])
+        let wasEmpty = node.payload.isEmpty
+        if !node.payload.contains(where: { $0 === pipe }) {
+            node.payload.append(pipe)
             topicsByPipe[ObjectIdentifier(pipe), default: []].insert(prefix)
         }
         return wasEmpty
@@ -43,10 +20,14 @@ struct MultiTrie {
     /// not known at all (libzmq reports both upstream).
     @discardableResult
     mutating func remove(_ prefix: Frame, for pipe: MessagePipe) -> Bool {
-        guard let node = find(prefix), let i = node.pipes.firstIndex(where: { $0 === pipe }) else { return true }
-        node.pipes.remove(at: i)
+        guard let path = root.path(to: prefix) else { return true }
+        let node = path[path.count - 1]
+        guard let i = node.payload.firstIndex(where: { $0 === pipe }) else { return node.payload.isEmpty }
+        node.payload.remove(at: i)
         topicsByPipe[ObjectIdentifier(pipe)]?.remove(prefix)
-        return node.pipes.isEmpty
+        guard node.payload.isEmpty else { return false }
+        TrieNode.prune(path) { $0.isEmpty }
+        return true
     }
 
     /// Removes every subscription of `pipe`; calls `removed` for each prefix left with no subscriber, or for
@@ -54,44 +35,31 @@ struct MultiTrie {
     mutating func removePipe(_ pipe: MessagePipe, reportAll: Bool = false, removed: (Frame) -> Void) {
         guard let topics = topicsByPipe.removeValue(forKey: ObjectIdentifier(pipe)) else { return }
         for topic in topics {
-            guard let node = find(topic), let i = node.pipes.firstIndex(where: { $0 === pipe }) else { continue }
-            node.pipes.remove(at: i)
-            if node.pipes.isEmpty || reportAll { removed(topic) }
-        }
-    }
-
-    private func find(_ prefix: Frame) -> Node? {
-        var node = root
-        let found = prefix.withUnsafeBytes { bytes -> Bool in
-            for byte in bytes {
-                guard let next = node.child(byte) else { return false }
-                node = next
+            guard let path = root.path(to: topic) else { continue }
+            let node = path[path.count - 1]
+            guard let i = node.payload.firstIndex(where: { $0 === pipe }) else { continue }
+            node.payload.remove(at: i)
+            if node.payload.isEmpty {
+                TrieNode.prune(path) { $0.isEmpty }
+                removed(topic)
+            } else if reportAll {
+                removed(topic)
             }
-            return true
         }
-        return found ? node : nil
     }
 
     /// Calls `body` once for every pipe subscribed to a prefix of `data`.
     func forEachMatch(_ data: Frame, _ body: (MessagePipe) -> Void) {
-        var node = root
         var seen: [ObjectIdentifier] = []
-        func visit(_ node: Node) {
-            for pipe in node.pipes {
+        root.walk(data) { pipes in
+            for pipe in pipes {
                 let id = ObjectIdentifier(pipe)
                 if !seen.contains(id) {
                     seen.append(id)
                     body(pipe)
                 }
             }
-        }
-        visit(node)
-        data.withUnsafeBytes { bytes in
-            for byte in bytes {
-                guard let next = node.child(byte) else { return }
-                node = next
-                visit(node)
-            }
+            return true
         }
     }
 

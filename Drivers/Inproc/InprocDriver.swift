@@ -35,13 +35,21 @@ public final class InprocDriver: Driver, @unchecked Sendable {
 
     /// Moves the command to the rendezvous thread.
     public func handle(_ command: DriverCommand) {
-        thread.execute { [self] in
+        let accepted = thread.execute { [self] in
             switch command {
             case .bind(let endpoint): bind(endpoint)
             case .connect(let endpoint): connect(endpoint)
             case .unbind(let endpoint): unbind(endpoint)
             case .disconnect(let endpoint): disconnect(endpoint)
             }
+        }
+        guard !accepted else { return }
+        // The driver has been shut down: answer so that the socket's call returns.
+        let stopped = VTXError(.terminated, "the inproc driver has been shut down")
+        switch command {
+        case .bind(let endpoint): endpoint.report(.bindFailed(stopped))
+        case .connect(let endpoint): endpoint.report(.connectFailed(stopped))
+        case .unbind, .disconnect: break
         }
     }
 

@@ -59,13 +59,17 @@ public final class DriverThread: @unchecked Sendable {
     }
 
     /// Runs `work` on the thread, after the work submitted before it.
-    public func execute(_ work: @escaping @Sendable () -> Void) {
+    ///
+    /// - Returns: `false` (and drops `work`) when the thread is stopping or stopped.
+    @discardableResult
+    public func execute(_ work: @escaping @Sendable () -> Void) -> Bool {
         let accepted = state.withLock { state -> Bool in
             guard !state.stopping else { return false }
             state.work.append(work)
             return true
         }
         if accepted { signaler.signal() }
+        return accepted
     }
 
     /// Runs `work` on the thread once `delay` has passed.

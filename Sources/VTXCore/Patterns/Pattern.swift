@@ -3,7 +3,10 @@
 /// A subclass per type overrides what it needs (libzmq's `xsend`/`xrecv`/`xattach_pipe`/… hooks). Patterns run
 /// only on the socket's thread.
 class Pattern {
-    unowned let socket: Socket
+    /// The socket that owns this pattern. The socket creates the pattern, holds the only reference to it and
+    /// never hands it out, so the pattern cannot outlive it; `unowned(unsafe)` also lets the socket's `deinit`
+    /// (which closes the socket and so runs pattern hooks) read it, which a checked `unowned` reference traps on.
+    unowned(unsafe) let socket: Socket
 
     init(socket: Socket) {
         self.socket = socket

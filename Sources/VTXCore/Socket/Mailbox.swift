@@ -24,6 +24,7 @@ final class Mailbox: PipeEventSink, @unchecked Sendable {
     private struct State {
         var queue: Deque<SocketCommand> = []
         var waiter: CheckedContinuation<Void, Never>?
+        var closed = false
     }
 
     private let state = Mutex(State())
@@ -33,6 +34,11 @@ final class Mailbox: PipeEventSink, @unchecked Sendable {
     /// Adds a command and wakes the socket if the queue was empty.
     func push(_ command: SocketCommand) {
         let (wasEmpty, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
+            if state.closed {
+                // The socket is gone: a pipe handed to it now must not stay open.
+                if case .attach(let pipe, _) = command { pipe.close() }
+                return (false, nil)
+            }
             let wasEmpty = state.queue.isEmpty
             state.queue.append(command)
             pending.store(true, ordering: .releasing)
@@ -52,6 +58,18 @@ final class Mailbox: PipeEventSink, @unchecked Sendable {
     func drain() -> Deque<SocketCommand> {
         signaler.reset()
         return state.withLock { state in
+            let commands = state.queue
+            state.queue = []
+            pending.store(false, ordering: .relaxed)
+            return commands
+        }
+    }
+
+    /// Refuses every later command (closing the pipes of later attaches) and returns those still queued.
+    func close() -> Deque<SocketCommand> {
+        signaler.reset()
+        return state.withLock { state in
+            state.closed = true
             let commands = state.queue
             state.queue = []
             pending.store(false, ordering: .relaxed)

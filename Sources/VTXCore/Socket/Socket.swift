@@ -198,8 +198,8 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         }
         endpoints = [:]
         for pipe in Array(pipes.values) { detach(pipe) }
-        // Pipes attached after this point are closed as they arrive (see `handle(.attach)`).
-        for command in link.mailbox.drain() {
+        // Pipes handed over meanwhile are closed; the mailbox closes any that arrive later itself.
+        for command in link.mailbox.close() {
             if case .attach(let pipe, _) = command { pipe.close() }
         }
         link.monitors.stop()

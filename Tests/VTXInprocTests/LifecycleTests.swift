@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import VTX
 
@@ -85,7 +84,7 @@ struct LifecycleTests {
             if i == 0 { try socket.bind(endpoint) } else { try socket.connect(uniqueEndpoint("r\(i)")) }
             return socket
         }
-        let results = Mutex<[VTXError.Code]>([])
+        let results = Shared<[VTXError.Code]>([])
         let done = DispatchSemaphore(value: 0)
         for socket in receivers {
             let thread = Thread {

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import VTX
 
@@ -105,7 +104,7 @@ struct PollerProxyTests {
         let control = ProxyControl()
         let proxy = Proxy(frontend: frontend, backend: backend, capture: capture, control: control)
         let finished = DispatchSemaphore(value: 0)
-        let outcome = Mutex<String>("running")
+        let outcome = Shared<String>("running")
         let proxyThread = Thread {
             do {
                 try proxy.run()
@@ -168,7 +167,7 @@ struct PollerProxyTests {
         let backend = try makeSocket(local, .push)
         try backend.bind(uniqueEndpoint("b"))
         let finished = DispatchSemaphore(value: 0)
-        let outcome = Mutex<VTXError.Code?>(nil)
+        let outcome = Shared<VTXError.Code?>(nil)
         let thread = Thread {
             do { try Proxy(frontend: frontend, backend: backend).run() } catch let error as VTXError {
                 outcome.withLock { $0 = error.code }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import VTX
 
@@ -17,7 +16,7 @@ struct StressTests {
         let sink = try makeSocket(vtx, .pull, timeout: .seconds(10))
         try sink.bind(sinkEndpoint)
 
-        let failures = Mutex<[String]>([])
+        let failures = Shared<[String]>([])
         let group = DispatchGroup()
         for producer in 0..<producerCount {
             group.enter()

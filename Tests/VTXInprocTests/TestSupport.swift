@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VTX
 
@@ -17,4 +18,19 @@ func uniqueEndpoint(_ name: String = #function) -> String {
 extension Message {
     /// The frames as strings, for assertions.
     var strings: [String] { map { $0.string ?? $0.description } }
+}
+
+/// A value shared between test threads behind an `NSLock` (a pthread mutex, which ThreadSanitizer understands;
+/// `Synchronization.Mutex` is a kernel PI-futex on Linux that it cannot see).
+final class Shared<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
 }

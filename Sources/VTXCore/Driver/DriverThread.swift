@@ -23,7 +23,7 @@ public final class DriverThread: @unchecked Sendable {
     }
 
     private let name: String
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let signaler = Signaler()
     private let finished = DispatchSemaphore(value: 0)
     private let threadID = Atomic<UInt64>(0)

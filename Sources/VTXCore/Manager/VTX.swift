@@ -13,7 +13,7 @@ public final class VTX: Sendable {
         var isTerminated = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let nextSocketID = Atomic<UInt64>(0)
     private let nextEndpointID = Atomic<UInt64>(0)
     /// The logger given to sockets and drivers.

@@ -24,7 +24,7 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
         var missedWritable = false
         var missedClosed = false
     }
-    private let links: Mutex<Links>
+    private let links: Locked<Links>
 
     // Writer-private.
     private var written = 0
@@ -59,7 +59,7 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
         self.metadata = peer.makeMetadata()
         self.knownHighWaterMark = outbound.highWaterMark.load(ordering: .relaxed)
         self.lowWaterMark = MessagePipe.lowWaterMark(for: inbound.highWaterMark.load(ordering: .relaxed))
-        self.links = Mutex(Links())
+        self.links = Locked(Links())
     }
 
     /// Makes the two ends of a new channel.

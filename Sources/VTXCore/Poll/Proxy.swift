@@ -37,7 +37,7 @@ public final class ProxyControl: Sendable {
         var statistics = ProxyStatistics()
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     let signaler = Signaler()
 
     /// Makes a control for one proxy.

@@ -27,7 +27,7 @@ final class Mailbox: PipeEventSink, @unchecked Sendable {
         var closed = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let pending = Atomic<Bool>(false)
     let signaler = Signaler()
 

@@ -15,7 +15,7 @@ public final class SocketMonitor: AsyncSequence, Sendable {
         var waiter: CheckedContinuation<MonitorEvent?, Never>?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let signaler = Signaler()
 
     init() {}
@@ -93,7 +93,7 @@ public final class SocketMonitor: AsyncSequence, Sendable {
 
 /// The monitors of one socket; drivers publish into it from their threads.
 final class MonitorHub: Sendable {
-    private let monitors = Mutex<[SocketMonitor]>([])
+    private let monitors = Locked<[SocketMonitor]>([])
 
     func add(_ monitor: SocketMonitor) {
         monitors.withLock { $0.append(monitor) }

@@ -58,8 +58,17 @@ public final class InprocDriver: Driver, @unchecked Sendable {
         thread.stop()
     }
 
-    private static func sum(_ a: Int, _ b: Int) -> Int {
-        a == 0 || b == 0 ? 0 : a + b
+    /// libzmq's inproc rule: each direction holds the writer's SNDHWM plus the reader's RCVHWM (unlimited if
+    /// either is 0); each socket may change its own share later.
+    private static func shareHighWaterMarks(connectorEnd: MessagePipe, connector: DriverEndpoint, binder: DriverEndpoint) {
+        connectorEnd.setOutboundHighWaterMark(
+            connector.options.sendHighWaterMark,
+            peerShare: binder.options.receiveHighWaterMark
+        )
+        connectorEnd.setInboundHighWaterMark(
+            connector.options.receiveHighWaterMark,
+            peerShare: binder.options.sendHighWaterMark
+        )
     }
 
     private func bind(_ endpoint: DriverEndpoint) {
@@ -89,10 +98,7 @@ public final class InprocDriver: Driver, @unchecked Sendable {
             connector.report(.handshakeFailed(binder.endpoint.description, error))
             return
         }
-        let toBinder = InprocDriver.sum(connector.options.sendHighWaterMark, binder.options.receiveHighWaterMark)
-        let toConnector = InprocDriver.sum(binder.options.sendHighWaterMark, connector.options.receiveHighWaterMark)
-        waiting.connectorEnd.setOutboundHighWaterMark(toBinder)
-        waiting.connectorEnd.setInboundHighWaterMark(toConnector)
+        InprocDriver.shareHighWaterMarks(connectorEnd: waiting.connectorEnd, connector: connector, binder: binder)
         if !waiting.attachedEarly {
             do { try connector.attach(waiting.connectorEnd) } catch {
                 waiting.binderEnd.close()
@@ -117,11 +123,12 @@ public final class InprocDriver: Driver, @unchecked Sendable {
                 return
             }
             let (connectorEnd, binderEnd) = MessagePipe.makePair(
-                firstToSecond: InprocDriver.sum(endpoint.options.sendHighWaterMark, binder.options.receiveHighWaterMark),
-                secondToFirst: InprocDriver.sum(binder.options.sendHighWaterMark, endpoint.options.receiveHighWaterMark),
+                firstToSecond: endpoint.options.sendHighWaterMark,
+                secondToFirst: endpoint.options.receiveHighWaterMark,
                 firstPeer: binder.localPeerInfo,
                 secondPeer: endpoint.localPeerInfo
             )
+            InprocDriver.shareHighWaterMarks(connectorEnd: connectorEnd, connector: endpoint, binder: binder)
             // Attach before answering, so that the peer is in place when `connect` returns.
             do {
                 try endpoint.attach(connectorEnd)

@@ -7,8 +7,13 @@ final class PublishPattern: Pattern {
     private var distributor = Distributor()
     private var subscriptions = MultiTrie()
     private var targets: [MessagePipe] = []
-    private var pending: Deque<Message> = []
+    /// Messages for the application. With XPUB_MANUAL, a subscription or cancel (`manual`) carries the pipe it
+    /// came from (`nil` for a cancel made up when a pipe left), which becomes `lastSubscriber` when the
+    /// application receives it (libzmq `_pending_pipes`).
+    private var pending: Deque<(message: Message, subscriber: MessagePipe?, manual: Bool)> = []
     private var lastSubscriber: MessagePipe?
+    /// XPUB_MANUAL: what each pipe asked for, to report its topics when it leaves (libzmq `_manual_subscriptions`).
+    private var manualSubscriptions = MultiTrie()
 
     init(socket: Socket, extended: Bool) {
         self.extended = extended
@@ -29,9 +34,20 @@ final class PublishPattern: Pattern {
     override func detach(_ pipe: MessagePipe) {
         distributor.remove(pipe)
         if pipe === lastSubscriber { lastSubscriber = nil }
-        let report = extended && !socket.options.xpubManual
-        subscriptions.removePipe(pipe, reportAll: socket.options.xpubVerboser) { topic in
-            if report { pending.append(PublishPattern.notification(subscribe: false, topic)) }
+        guard extended else {
+            subscriptions.removePipe(pipe) { _ in }
+            return
+        }
+        if socket.options.xpubManual {
+            // libzmq `xpipe_terminated`: report every topic the pipe asked for; drop its applied ones silently.
+            manualSubscriptions.removePipe(pipe, reportAll: true) { topic in
+                pending.append((PublishPattern.notification(subscribe: false, topic), nil, true))
+            }
+            subscriptions.removePipe(pipe) { _ in }
+        } else {
+            subscriptions.removePipe(pipe, reportAll: socket.options.xpubVerboser) { topic in
+                pending.append((PublishPattern.notification(subscribe: false, topic), nil, false))
+            }
         }
     }
 
@@ -52,27 +68,31 @@ final class PublishPattern: Pattern {
                 let topic = first.dropFirst()
                 let isSubscribe = kind == 1
                 if extended && socket.options.xpubManual {
-                    lastSubscriber = pipe
+                    if isSubscribe {
+                        manualSubscriptions.add(topic, for: pipe)
+                    } else {
+                        manualSubscriptions.remove(topic, for: pipe)
+                    }
                     message.metadata = pipe.metadata
-                    pending.append(message)
+                    pending.append((message, pipe, true))
                     continue
                 }
                 if isSubscribe {
                     let isNew = subscriptions.add(topic, for: pipe)
                     if extended && (isNew || socket.options.xpubVerbose || socket.options.xpubVerboser) {
                         message.metadata = pipe.metadata
-                        pending.append(message)
+                        pending.append((message, nil, false))
                     }
                 } else {
                     let wasLast = subscriptions.remove(topic, for: pipe)
                     if extended && (wasLast || socket.options.xpubVerboser) {
                         message.metadata = pipe.metadata
-                        pending.append(message)
+                        pending.append((message, nil, false))
                     }
                 }
             } else if extended {
                 message.metadata = pipe.metadata
-                pending.append(message)
+                pending.append((message, nil, false))
             }
         }
         if pipe.isPeerClosed { socket.detach(pipe) }
@@ -99,7 +119,13 @@ final class PublishPattern: Pattern {
 
     override func receive() throws(VTXError) -> Message? {
         guard extended else { return try super.receive() }
-        return pending.popFirst()
+        guard let (message, subscriber, manual) = pending.popFirst() else { return nil }
+        if manual {
+            // libzmq `xrecv`: the pipe of the subscription just received (none for a made-up cancel, or when that
+            // pipe has gone since).
+            lastSubscriber = subscriber.flatMap { $0.isClosed ? nil : $0 }
+        }
+        return message
     }
 
     override var hasIn: Bool { extended && !pending.isEmpty }

@@ -29,7 +29,6 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
     // Writer-private.
     private var written = 0
     private var knownRead = 0
-    private var knownHighWaterMark: Int
 
     // Reader-private.
     private var consumed = 0
@@ -57,7 +56,6 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
         self.outbound = outbound
         self.peer = peer
         self.metadata = peer.makeMetadata()
-        self.knownHighWaterMark = outbound.highWaterMark.load(ordering: .relaxed)
         self.lowWaterMark = MessagePipe.lowWaterMark(for: inbound.highWaterMark.load(ordering: .relaxed))
         self.links = Locked(Links())
     }
@@ -129,21 +127,24 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
     /// Whether a message can be written now without exceeding the high-water mark.
     ///
     /// When it cannot, the writer is registered for a ``PipeEvent/writable`` event.
+    @inline(__always)
     public func checkWrite() -> Bool {
         if isClosed { return false }
-        if knownHighWaterMark == 0 || written &- knownRead < knownHighWaterMark { return true }
-        return refreshCredit()
+        // The mark is read on every write (one relaxed load of a line that rarely changes), so a lowered mark
+        // takes effect at once; the reader's count is reloaded only when the pipe looks full.
+        let mark = outbound.highWaterMark.load(ordering: .relaxed)
+        if mark == 0 || written &- knownRead < mark { return true }
+        return refreshCredit(mark)
     }
 
     @inline(never)
-    private func refreshCredit() -> Bool {
+    private func refreshCredit(_ mark: Int) -> Bool {
         if outbound.readerClosed.load(ordering: .relaxed) { return false }
-        knownHighWaterMark = outbound.highWaterMark.load(ordering: .relaxed)
         knownRead = outbound.readCount.load(ordering: .acquiring)
-        if knownHighWaterMark == 0 || written &- knownRead < knownHighWaterMark { return true }
+        if written &- knownRead < mark { return true }
         outbound.writerWaiting.store(true, ordering: .sequentiallyConsistent)
         knownRead = outbound.readCount.load(ordering: .sequentiallyConsistent)
-        if written &- knownRead < knownHighWaterMark {
+        if written &- knownRead < mark {
             outbound.writerWaiting.store(false, ordering: .relaxed)
             return true
         }
@@ -218,20 +219,37 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
 
     // MARK: Configuration and life cycle
 
-    /// Changes the high-water mark of the direction this end writes (0 = unlimited).
-    public func setOutboundHighWaterMark(_ value: Int) {
-        outbound.highWaterMark.store(max(0, value), ordering: .relaxed)
-        if outbound.writerWaiting.exchange(false, ordering: .sequentiallyConsistent) {
-            signal(.writable)
-        }
+    /// Sets the high-water mark of the direction this end writes (0 = unlimited). With a `peerShare` (the other
+    /// end's receive mark, for a socket-to-socket pipe such as inproc), the mark is the sum of both shares, and
+    /// either side may change its own share later.
+    public func setOutboundHighWaterMark(_ own: Int, peerShare: Int? = nil) {
+        outbound.setShares(writer: own, reader: peerShare ?? own, combined: peerShare != nil)
+        wakeWriter(of: outbound)
     }
 
-    /// Changes the high-water mark of the direction this end reads (0 = unlimited).
-    public func setInboundHighWaterMark(_ value: Int) {
-        inbound.highWaterMark.store(max(0, value), ordering: .relaxed)
-        if inbound.writerWaiting.exchange(false, ordering: .sequentiallyConsistent) {
-            signalOther(.writable)
-        }
+    /// Sets the high-water mark of the direction this end reads (0 = unlimited); `peerShare` as for
+    /// ``setOutboundHighWaterMark(_:peerShare:)``, the other end's send mark.
+    public func setInboundHighWaterMark(_ own: Int, peerShare: Int? = nil) {
+        inbound.setShares(writer: peerShare ?? own, reader: own, combined: peerShare != nil)
+        wakeWriter(of: inbound)
+    }
+
+    /// The owner's send high-water mark changed.
+    func updateSendShare(_ value: Int) {
+        outbound.setWriterShare(value)
+        wakeWriter(of: outbound)
+    }
+
+    /// The owner's receive high-water mark changed.
+    func updateReceiveShare(_ value: Int) {
+        inbound.setReaderShare(value)
+        wakeWriter(of: inbound)
+    }
+
+    /// A writer waiting for room re-checks after a mark changed.
+    private func wakeWriter(of queue: MessageQueue) {
+        guard queue.writerWaiting.exchange(false, ordering: .sequentiallyConsistent) else { return }
+        if queue === outbound { signal(.writable) } else { signalOther(.writable) }
     }
 
     /// The high-water mark of the direction this end writes.

@@ -36,8 +36,12 @@ final class MessageQueue: @unchecked Sendable {
     private let published: Atomic<Slot?>
     private let spareChunk = Atomic<UnsafeMutableRawPointer?>(nil)
 
-    /// The high-water mark in messages (0 = unlimited); written by whoever configures the pipe.
+    /// The high-water mark in messages (0 = unlimited), derived from ``shares``.
     let highWaterMark: Atomic<Int>
+    /// The parts the high-water mark is made of: the writer's SNDHWM and the reader's RCVHWM. A combined queue
+    /// (inproc, socket to socket) holds their sum (0 if either is 0, libzmq's rule); an uncombined one (socket to
+    /// driver) holds whichever side last set its share.
+    private let shares: Locked<(writer: Int, reader: Int, combined: Bool)>
     /// The number of messages the reader has consumed, published every low-water-mark messages.
     let readCount = Atomic<Int>(0)
     /// Set by a writer that found the queue full and wants a `writable` notification.
@@ -47,6 +51,7 @@ final class MessageQueue: @unchecked Sendable {
 
     init(highWaterMark: Int) {
         self.highWaterMark = Atomic(highWaterMark)
+        self.shares = Locked((highWaterMark, highWaterMark, false))
         let first = MessageQueue.allocateChunk()
         beginChunk = first
         backChunk = first
@@ -83,6 +88,37 @@ final class MessageQueue: @unchecked Sendable {
         if let spare = spareChunk.exchange(nil, ordering: .acquiring) {
             spare.deallocate()
         }
+    }
+
+    /// Sets both shares; `combined` makes the mark their sum.
+    func setShares(writer: Int, reader: Int, combined: Bool) {
+        shares.withLock { shares in
+            shares = (max(0, writer), max(0, reader), combined)
+            highWaterMark.store(MessageQueue.mark(shares), ordering: .relaxed)
+        }
+    }
+
+    /// Changes the writer's share (its SNDHWM) and recomputes the mark.
+    func setWriterShare(_ value: Int) {
+        shares.withLock { shares in
+            shares.writer = max(0, value)
+            if !shares.combined { shares.reader = shares.writer }
+            highWaterMark.store(MessageQueue.mark(shares), ordering: .relaxed)
+        }
+    }
+
+    /// Changes the reader's share (its RCVHWM) and recomputes the mark.
+    func setReaderShare(_ value: Int) {
+        shares.withLock { shares in
+            shares.reader = max(0, value)
+            if !shares.combined { shares.writer = shares.reader }
+            highWaterMark.store(MessageQueue.mark(shares), ordering: .relaxed)
+        }
+    }
+
+    private static func mark(_ shares: (writer: Int, reader: Int, combined: Bool)) -> Int {
+        guard shares.combined else { return shares.writer }
+        return shares.writer == 0 || shares.reader == 0 ? 0 : shares.writer + shares.reader
     }
 
     private static func allocateChunk() -> UnsafeMutableRawPointer {

@@ -1,13 +1,13 @@
 extension Socket {
     /// The most messages queued toward each peer before sending blocks or drops, by socket type (0 = no limit).
-    /// Default 1000. Negative values count as 0. The corresponding libzmq option is `ZMQ_SNDHWM`.
+    /// Default 1000. Negative values count as 0. Changing it updates existing connections (over inproc the
+    /// pipe holds this plus the peer's receive mark). The corresponding libzmq option is `ZMQ_SNDHWM`.
     public var sendHighWaterMark: Int {
         get { options.sendHighWaterMark }
         set {
             options.sendHighWaterMark = max(0, newValue)
-            for pipe in pipes.values where pipe.peer.socketType != nil && !pipe.peer.address.hasPrefix("inproc://") {
-                pipe.setOutboundHighWaterMark(options.sendHighWaterMark)
-            }
+            guard !options.conflate else { return }
+            for pipe in pipes.values { pipe.updateSendShare(options.sendHighWaterMark) }
         }
     }
 
@@ -17,9 +17,8 @@ extension Socket {
         get { options.receiveHighWaterMark }
         set {
             options.receiveHighWaterMark = max(0, newValue)
-            for pipe in pipes.values where pipe.peer.socketType != nil && !pipe.peer.address.hasPrefix("inproc://") {
-                pipe.setInboundHighWaterMark(options.receiveHighWaterMark)
-            }
+            guard !options.conflate else { return }
+            for pipe in pipes.values { pipe.updateReceiveShare(options.receiveHighWaterMark) }
         }
     }
 

@@ -1,6 +1,5 @@
 import Foundation
 import NIOCore
-import Synchronization
 import Testing
 
 @testable import VTXCore
@@ -55,7 +54,7 @@ private enum Unit {
 
 /// Collects the events a pipe end reports, under a lock (events arrive on the other end's thread).
 private final class EventRecorder: PipeEventSink {
-    private let recorded = Mutex<[PipeEvent]>([])
+    private let recorded = Locked<[PipeEvent]>([])
 
     func pipe(_ pipe: VTXCore.MessagePipe, didSignal event: PipeEvent) {
         recorded.withLock { $0.append(event) }

@@ -40,10 +40,6 @@ struct PipeSet {
         return i >= 0 && i < pipes.count && pipes[i] === pipe
     }
 
-    func isActive(_ pipe: MessagePipe) -> Bool {
-        contains(pipe) && index(of: pipe) < active
-    }
-
     @inline(__always)
     subscript(i: Int) -> MessagePipe { pipes[i] }
 

@@ -274,11 +274,6 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
         other?.signal(.closed)
     }
 
-    /// Drops this end's link to its owner's sink without closing (used when a pipe is handed to a new owner).
-    func detachSink() {
-        links.withLock { $0.sink = nil }
-    }
-
     /// The peer and the state of this end, for logs.
     public var description: String {
         "MessagePipe(peer: \(peer), closed: \(isClosed), peerClosed: \(isPeerClosed))"

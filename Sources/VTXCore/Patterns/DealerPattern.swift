@@ -1,7 +1,7 @@
 /// DEALER: load-balances out, fair-queues in, no envelopes.
 class DealerPattern: Pattern {
-    var balancer = LoadBalancer()
-    var queue = FairQueue()
+    @exclusivity(unchecked) var balancer = LoadBalancer()
+    @exclusivity(unchecked) var queue = FairQueue()
 
     override func attach(_ pipe: MessagePipe) {
         if socket.options.probeRouter {
@@ -25,7 +25,7 @@ class DealerPattern: Pattern {
     }
 
     override func receive() throws(VTXError) -> Message? {
-        receive(from: &queue)?.0
+        receiveMessage(from: &queue)
     }
 
     override var hasIn: Bool { queue.hasIn(drained: drained) }

@@ -63,14 +63,21 @@ class Pattern {
         socket.pendingDetaches.append(pipe)
     }
 
-    /// Reads from the fair queue, keeping only the newest message when the socket conflates.
+    /// Reads from the fair queue into `message`, keeping only the newest message when the socket conflates;
+    /// returns the pipe it came from, or `nil` when none was waiting.
     @inline(__always)
-    final func receive(from queue: inout FairQueue) -> (Message, MessagePipe)? {
-        guard var latest = queue.receive(drained: drained) else { return nil }
+    final func receive(from queue: inout FairQueue, into message: inout Message) -> MessagePipe? {
+        guard var pipe = queue.receive(into: &message, drained: drained) else { return nil }
         if socket.options.conflate {
-            while let newer = queue.receive(drained: drained) { latest = newer }
+            while let newer = queue.receive(into: &message, drained: drained) { pipe = newer }
         }
-        latest.0.metadata = latest.1.metadata
-        return latest
+        return pipe
+    }
+
+    /// Reads the next message from the fair queue (see ``receive(from:into:)``), without its pipe.
+    @inline(__always)
+    final func receiveMessage(from queue: inout FairQueue) -> Message? {
+        var message = Message()
+        return receive(from: &queue, into: &message) == nil ? nil : message
     }
 }

@@ -1,6 +1,6 @@
 /// PUSH: load-balances whole messages over peers with room; blocks when none has room.
 final class PushPattern: Pattern {
-    private var balancer = LoadBalancer()
+    @exclusivity(unchecked) private var balancer = LoadBalancer()
 
     override var drainsInbound: Bool { false }
     override func attach(_ pipe: MessagePipe) { balancer.attach(pipe) }
@@ -16,14 +16,14 @@ final class PushPattern: Pattern {
 
 /// PULL: fair-queues whole messages from its peers.
 final class PullPattern: Pattern {
-    private var queue = FairQueue()
+    @exclusivity(unchecked) private var queue = FairQueue()
 
     override func attach(_ pipe: MessagePipe) { queue.attach(pipe) }
     override func detach(_ pipe: MessagePipe) { queue.remove(pipe) }
     override func readActivated(_ pipe: MessagePipe) { queue.activated(pipe) }
 
     override func receive() throws(VTXError) -> Message? {
-        receive(from: &queue)?.0
+        receiveMessage(from: &queue)
     }
 
     override var hasIn: Bool { queue.hasIn(drained: drained) }

@@ -1,6 +1,6 @@
 /// REP: fair-queues requests, strips and keeps their envelope, and sends the reply back along it.
 final class ReplyPattern: Pattern {
-    private var queue = FairQueue()
+    @exclusivity(unchecked) private var queue = FairQueue()
     private var sendingReply = false
     private var envelope: [Frame] = []
     private var replyPipe: MessagePipe?
@@ -18,7 +18,8 @@ final class ReplyPattern: Pattern {
         guard !sendingReply else {
             throw VTXError(.invalidState, "a REP socket must send the reply before receiving another request")
         }
-        while let (request, pipe) = receive(from: &queue) {
+        var request = Message()
+        while let pipe = receive(from: &queue, into: &request) {
             // The envelope is every frame up to and including the first empty one; a request without one, or
             // with nothing after it, is malformed and silently dropped (libzmq).
             guard let delimiter = request.firstIndex(where: \.isEmpty), delimiter < request.count - 1 else {

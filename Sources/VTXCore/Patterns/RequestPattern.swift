@@ -18,7 +18,7 @@ final class RequestPattern: DealerPattern {
             }
         }
         // Discard replies already queued: they answer an older request.
-        while receive(from: &queue) != nil {}
+        while receiveMessage(from: &queue) != nil {}
         var request = message
         request.prepend(Frame())
         var nextId = requestId
@@ -37,9 +37,9 @@ final class RequestPattern: DealerPattern {
         guard awaitingReply else {
             throw VTXError(.invalidState, "a REQ socket must send a request before receiving")
         }
-        while let (reply, pipe) = receive(from: &queue) {
+        var body = Message()
+        while let pipe = receive(from: &queue, into: &body) {
             if let replyPipe, pipe !== replyPipe { continue }
-            var body = reply
             if socket.options.requestCorrelate {
                 let expected = withUnsafeBytes(of: requestId) { Frame(copying: $0) }
                 guard body.popFirst() == expected else { continue }

@@ -2,7 +2,7 @@ import Logging
 
 /// ROUTER: fair-queues in with the sender's routing id prepended; routes out by the first frame.
 final class RouterPattern: Pattern {
-    private var queue = FairQueue()
+    @exclusivity(unchecked) private var queue = FairQueue()
     private var routes: [Frame: MessagePipe] = [:]
     private var nextGeneratedId = UInt32.random(in: .min ... .max)
 
@@ -52,7 +52,8 @@ final class RouterPattern: Pattern {
     override func writeActivated(_ pipe: MessagePipe) {}
 
     override func receive() throws(VTXError) -> Message? {
-        guard case (var message, let pipe)? = receive(from: &queue) else { return nil }
+        var message = Message()
+        guard let pipe = receive(from: &queue, into: &message) else { return nil }
         message.prepend(pipe.routingId ?? Frame())
         return message
     }

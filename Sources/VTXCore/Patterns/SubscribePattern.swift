@@ -66,7 +66,7 @@ final class SubscribePattern: Pattern {
             prefetched = nil
             return message
         }
-        while let (message, _) = receive(from: &queue) {
+        while let message = receiveMessage(from: &queue) {
             if extended || matches(message) { return message }
         }
         return nil

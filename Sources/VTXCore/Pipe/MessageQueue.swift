@@ -23,6 +23,9 @@ final class MessageQueue: @unchecked Sendable {
     private var beginChunk: UnsafeMutableRawPointer
     private var beginPosition = 0
     private var readLimit: Slot?
+    /// Keeps the writer's fields off the reader's cache line: both are written on every message, and sharing a
+    /// line cost a third of the throughput.
+    private var readerPadding: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
 
     // Writer-private.
     private var backChunk: UnsafeMutableRawPointer
@@ -31,6 +34,8 @@ final class MessageQueue: @unchecked Sendable {
     private var endPosition = 0
     private var flushedUpTo: Slot
     private var completeUpTo: Slot
+    /// Keeps the shared atomics off the writer's cache line.
+    private var writerPadding: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
 
     // Shared.
     private let published: Atomic<Slot?>

@@ -54,14 +54,13 @@ final class Mailbox: PipeEventSink, @unchecked Sendable {
     @inline(__always)
     var hasPending: Bool { pending.load(ordering: .relaxed) }
 
-    /// Takes every queued command.
-    func drain() -> Deque<SocketCommand> {
+    /// Moves every queued command into `buffer`, which must be empty; the mailbox keeps `buffer`'s old storage
+    /// for the next commands, so a socket that recycles its buffer allocates nothing per wake-up.
+    func drain(into buffer: inout Deque<SocketCommand>) {
         signaler.reset()
-        return state.withLock { state in
-            let commands = state.queue
-            state.queue = []
+        state.withLock { state in
+            swap(&state.queue, &buffer)
             pending.store(false, ordering: .relaxed)
-            return commands
         }
     }
 

@@ -12,8 +12,8 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     public let type: SocketType
     let link: SocketLink
     let manager: VTX
-    var options: SocketOptions
-    private(set) var pattern: Pattern!
+    @exclusivity(unchecked) var options: SocketOptions
+    @exclusivity(unchecked) private(set) var pattern: Pattern!
     var pipes: [ObjectIdentifier: MessagePipe] = [:]
     private var endpoints: [EndpointID: EndpointRecord] = [:]
     private var replies: [EndpointID: DriverEvent] = [:]
@@ -216,9 +216,14 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
 
     @inline(never)
     private func processCommandsSlow() {
-        for command in link.mailbox.drain() {
+        var commands = commandBuffer
+        commandBuffer = []
+        link.mailbox.drain(into: &commands)
+        for command in commands {
             handle(command)
         }
+        commands.removeAll(keepingCapacity: true)
+        commandBuffer = commands
     }
 
     private func handle(_ command: SocketCommand) {
@@ -268,7 +273,10 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Pipes found closed and drained during a pattern call, detached when the call returns.
-    var pendingDetaches: [MessagePipe] = []
+    @exclusivity(unchecked) var pendingDetaches: [MessagePipe] = []
+
+    /// Storage swapped with the mailbox's queue on every drain, so that wake-ups do not allocate.
+    private var commandBuffer: Deque<SocketCommand> = []
 
     /// Detaches the pipes patterns found closed during the last call.
     @inline(__always)

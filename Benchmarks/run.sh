@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# VTX beside libzmq over inproc, on this machine, in the same run (see docs/PERFORMANCE.md).
+#
+#   bash Benchmarks/run.sh              build, run every benchmark (median of VTX_BENCH_RUNS, default 3), print
+#                                       the table and write raw results to Benchmarks/results/
+#   bash Benchmarks/run.sh --profile    also count instructions per message with valgrind --tool=callgrind
+#
+# Sizes and counts can be changed with VTX_BENCH_RUNS, VTX_BENCH_THR16 (messages at 16 B), VTX_BENCH_THR1K
+# (messages at 1 KiB), VTX_BENCH_LAT (round trips) and VTX_BENCH_ALLOCS (messages per allocation window).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PROFILE=0
+for argument in "$@"; do
+    case "$argument" in
+    --profile) PROFILE=1 ;;
+    *)
+        echo "usage: bash Benchmarks/run.sh [--profile]" >&2
+        exit 2
+        ;;
+    esac
+done
+
+source scripts/bootstrap.sh
+
+RUNS=${VTX_BENCH_RUNS:-3}
+THR16=${VTX_BENCH_THR16:-10000000}
+THR1K=${VTX_BENCH_THR1K:-5000000}
+LAT=${VTX_BENCH_LAT:-50000}
+ALLOCS=${VTX_BENCH_ALLOCS:-200000}
+SCRATCH=.build-bench
+BIN_DIR=Benchmarks/bin
+TIMEOUT=120
+
+# MARK: Build
+
+echo "==> building vtx-bench (release, --scratch-path $SCRATCH)"
+swift build -c release --scratch-path "$SCRATCH" --product vtx-bench
+VTX_BENCH="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/vtx-bench"
+
+echo "==> building the libzmq programs and the malloc counter into $BIN_DIR"
+mkdir -p "$BIN_DIR"
+read -r -a ZMQ_FLAGS <<<"$(pkg-config --cflags --libs libzmq)"
+for program in zmq_thr zmq_lat zmq_allocs; do
+    cc -O2 -Wall -Wextra -o "$BIN_DIR/$program" "Benchmarks/libzmq/$program.c" "${ZMQ_FLAGS[@]}" -lpthread -ldl
+done
+cc -O2 -Wall -Wextra -shared -fPIC -o "$BIN_DIR/malloc_count.so" Benchmarks/alloc/malloc_count.c
+MALLOC_COUNT="$PWD/$BIN_DIR/malloc_count.so"
+
+# MARK: Results
+
+STAMP=$(date -u +%Y%m%d-%H%M%S)
+OUT="Benchmarks/results/$STAMP"
+mkdir -p "$OUT"
+RAW="$OUT/raw.txt"
+: >"$RAW"
+{
+    echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    echo "host: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), kernel $(uname -r)"
+    echo "swift: $(swift --version 2>&1 | head -1)"
+    echo "libzmq: $(dpkg-query -W -f '${Version}' libzmq5 2>/dev/null || pkg-config --modversion libzmq)"
+    echo "vtx: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- Sources Drivers 2>/dev/null || echo ' (with uncommitted changes)')"
+    echo "runs: $RUNS; thr 16 B: $THR16 msgs; thr 1 KiB: $THR1K msgs; lat: $LAT round trips; allocs: $ALLOCS msgs"
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$OUT/environment.txt"
+cat "$OUT/environment.txt"
+if awk '{ exit !($1 > 1.0) }' /proc/loadavg; then
+    echo "warning: the machine is busy (load $(cut -d' ' -f1 /proc/loadavg)); wall-clock figures will be noisy" >&2
+fi
+
+# Runs one benchmark command, appends its line to the raw file and echoes it.
+run() {
+    local line
+    if ! line=$(timeout "$TIMEOUT" "$@" | tail -1); then
+        echo "error: '$*' failed or timed out" >&2
+        exit 1
+    fi
+    echo "$line" >>"$RAW"
+    echo "    $line"
+}
+
+# Prints the value of KEY from the raw lines starting with PREFIX (one per line).
+values() {
+    local prefix=$1 key=$2
+    grep -F -- "$prefix" "$RAW" | sed -n "s/.* $key=\([^ ]*\).*/\1/p"
+}
+
+# Prints "median min max" of the numbers on standard input.
+stats() {
+    sort -g | awk '{ v[NR] = $1 } END {
+        if (NR == 0) { print "nan nan nan"; exit }
+        m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        print m, v[1], v[NR] }'
+}
+
+# MARK: Timed runs (interleaved, so that both sides see the same machine state)
+
+echo "==> throughput, PUSH -> PULL, median of $RUNS"
+for run_index in $(seq "$RUNS"); do
+    run "$VTX_BENCH" thr 16 "$THR16"
+    run "$BIN_DIR/zmq_thr" 16 "$THR16"
+    run "$VTX_BENCH" thr 1024 "$THR1K"
+    run "$BIN_DIR/zmq_thr" 1024 "$THR1K"
+done
+
+echo "==> latency, REQ <-> REP, median of $RUNS"
+for run_index in $(seq "$RUNS"); do
+    run "$VTX_BENCH" lat 16 "$LAT"
+    run "$BIN_DIR/zmq_lat" 16 "$LAT"
+    run "$VTX_BENCH" lat 1024 "$LAT"
+    run "$BIN_DIR/zmq_lat" 1024 "$LAT"
+done
+
+echo "==> heap allocations (malloc_count.so preloaded)"
+for size in 16 1024; do
+    for batch in 100 1000; do
+        LD_PRELOAD="$MALLOC_COUNT" run "$VTX_BENCH" allocs "$size" "$ALLOCS" "$batch"
+        LD_PRELOAD="$MALLOC_COUNT" run "$BIN_DIR/zmq_allocs" pushpull "$size" "$ALLOCS" "$batch"
+    done
+    LD_PRELOAD="$MALLOC_COUNT" run "$VTX_BENCH" allocs-mt "$size" "$ALLOCS"
+    LD_PRELOAD="$MALLOC_COUNT" run "$BIN_DIR/zmq_allocs" mt "$size" "$ALLOCS"
+    LD_PRELOAD="$MALLOC_COUNT" run "$VTX_BENCH" allocs-reqrep "$size" $((ALLOCS / 10))
+    LD_PRELOAD="$MALLOC_COUNT" run "$BIN_DIR/zmq_allocs" reqrep "$size" $((ALLOCS / 10))
+done
+
+# MARK: Profile (optional)
+
+if [ "$PROFILE" = "1" ]; then
+    if ! command -v valgrind >/dev/null 2>&1; then
+        echo "error: --profile needs valgrind" >&2
+        exit 1
+    fi
+    echo "==> instructions per message (callgrind, one thread, batches of 100; difference of two run lengths)"
+    # Valgrind 3.19 cannot read the DWARF 5 that Swift emits: profile a copy without debug sections.
+    objcopy --strip-debug "$VTX_BENCH" "$OUT/vtx-bench.nodebug"
+    # Prints the instructions callgrind counted for one run.
+    instructions() {
+        local file="$OUT/callgrind.tmp"
+        LD_PRELOAD="$MALLOC_COUNT" valgrind --tool=callgrind --callgrind-out-file="$file" "$@" >/dev/null 2>&1
+        sed -n 's/^summary: *//p; s/^totals: *//p' "$file" | head -1
+        rm -f "$file"
+    }
+    small=20000
+    large=60000
+    for size in 16 1024; do
+        for impl in vtx libzmq; do
+            if [ "$impl" = vtx ]; then
+                a=$(instructions "$OUT/vtx-bench.nodebug" allocs "$size" "$small")
+                b=$(instructions "$OUT/vtx-bench.nodebug" allocs "$size" "$large")
+            else
+                a=$(instructions "$BIN_DIR/zmq_allocs" pushpull "$size" "$small")
+                b=$(instructions "$BIN_DIR/zmq_allocs" pushpull "$size" "$large")
+            fi
+            # Each run sends and receives 2 x COUNT messages (warm-up and window).
+            per=$(awk -v a="$a" -v b="$b" -v n=$((2 * (large - small))) 'BEGIN { printf "%.0f", (b - a) / n }')
+            line="instr impl=$impl size=$size instructions_per_msg=$per"
+            echo "$line" >>"$RAW"
+            echo "    $line"
+        done
+    done
+    rm -f "$OUT/vtx-bench.nodebug"
+fi
+
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/environment.txt"
+
+# MARK: Table
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2fx", a / b }'; }
+million() { awk -v v="$1" 'BEGIN { printf "%.2f M", v / 1e6 }'; }
+micro() { awk -v v="$1" 'BEGIN { printf "%.2f us", v }'; }
+
+SUMMARY="$OUT/summary.txt"
+{
+    echo
+    printf '%-32s %-26s %-26s %-8s %s\n' "inproc, $(nproc) CPUs" "VTX median (min-max)" "libzmq median (min-max)" "ratio" "target"
+    for size in 16 1024; do
+        read -r vm vlo vhi < <(values "thr impl=vtx size=$size " msgs_per_s | stats)
+        read -r zm zlo zhi < <(values "thr impl=libzmq size=$size " msgs_per_s | stats)
+        printf '%-32s %-26s %-26s %-8s %s\n' "throughput $size B (msg/s)" \
+            "$(million "$vm") ($(million "$vlo")-$(million "$vhi" | sed 's/ M//'))" \
+            "$(million "$zm") ($(million "$zlo")-$(million "$zhi" | sed 's/ M//'))" \
+            "$(ratio "$vm" "$zm")" ">= 1.00x"
+    done
+    for size in 16 1024; do
+        read -r vm vlo vhi < <(values "lat impl=vtx size=$size " latency_us | stats)
+        read -r zm zlo zhi < <(values "lat impl=libzmq size=$size " latency_us | stats)
+        printf '%-32s %-26s %-26s %-8s %s\n' "latency $size B (one-way)" \
+            "$(micro "$vm") ($vlo-$vhi)" "$(micro "$zm") ($zlo-$zhi)" "$(ratio "$vm" "$zm")" "<= 1.00x"
+    done
+    echo
+    printf '%-44s %-14s %-14s %s\n' "heap allocations (steady state)" "VTX" "libzmq" "goal (VTX)"
+    for size in 16 1024; do
+        goal=$([ "$size" = 16 ] && echo "0" || echo "<= 1")
+        for mode in pushpull-batch100 pushpull-batch1000 two-threads; do
+            v=$(values "allocs impl=vtx mode=$mode size=$size " allocs_per_msg | head -1)
+            z=$(values "allocs impl=libzmq mode=$mode size=$size " allocs_per_msg | head -1)
+            printf '%-44s %-14s %-14s %s\n' "$size B PUSH/PULL, $mode, per msg" "$v" "$z" "$goal"
+        done
+        v=$(values "allocs impl=vtx mode=reqrep size=$size " allocs_per_roundtrip | head -1)
+        z=$(values "allocs impl=libzmq mode=reqrep size=$size " allocs_per_roundtrip | head -1)
+        printf '%-44s %-14s %-14s %s\n' "$size B REQ/REP, per round trip" "$v" "$z" "-"
+    done
+    if [ "$PROFILE" = "1" ]; then
+        echo
+        printf '%-44s %-14s %-14s %s\n' "instructions per message (send + receive)" "VTX" "libzmq" "ratio"
+        for size in 16 1024; do
+            v=$(values "instr impl=vtx size=$size " instructions_per_msg)
+            z=$(values "instr impl=libzmq size=$size " instructions_per_msg)
+            printf '%-44s %-14s %-14s %s\n' "$size B PUSH/PULL, one thread" "$v" "$z" "$(ratio "$v" "$z")"
+        done
+    fi
+} | tee "$SUMMARY"
+
+ln -sfn "$STAMP" Benchmarks/results/latest
+echo
+echo "raw results: $RAW"
+echo "summary:     $SUMMARY"

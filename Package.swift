@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "VTX", targets: ["VTX"]),
         .library(name: "VTXCore", targets: ["VTXCore"]),
         .library(name: "VTXInproc", targets: ["VTXInproc"]),
+        .library(name: "ZMTP", targets: ["ZMTP"]),
         .executable(name: "vtx-bench", targets: ["VTXBench"]),
         .executable(name: "request-reply", targets: ["RequestReplyExample"]),
         .executable(name: "publish-subscribe", targets: ["PublishSubscribeExample"]),
@@ -37,6 +38,15 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
             path: "Sources/VTXCore",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ZMTP",
+            dependencies: [
+                "VTXCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/ZMTP",
             swiftSettings: strictSettings
         ),
         .target(
@@ -79,6 +89,12 @@ let package = Package(
             name: "VTXInprocTests",
             dependencies: ["VTX"],
             path: "Tests/VTXInprocTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ZMTPTests",
+            dependencies: ["ZMTP", "VTXCore", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/ZMTPTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

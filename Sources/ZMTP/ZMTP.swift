@@ -1,0 +1,1 @@
+// The ZMTP codec: see the helper task.

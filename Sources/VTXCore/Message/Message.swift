@@ -36,8 +36,8 @@ public struct Message: Sendable {
 
     /// A single-frame message.
     @inlinable
-    public init(_ frame: Frame) {
-        head = frame
+    public init(_ frame: consuming Frame) {
+        head = consume frame
         tail = []
         metadata = nil
     }
@@ -123,6 +123,15 @@ extension Message: RandomAccessCollection, MutableCollection {
         // through runtime metadata (about 190 instructions on the hot path).
         if case .none = head { return 0 }
         return tail.count + 1
+    }
+
+    /// The number of frames, in O(1).
+    @inlinable public var count: Int { endIndex }
+
+    /// Whether the message has no frames.
+    @inlinable public var isEmpty: Bool {
+        if case .none = head { return true }
+        return false
     }
 
     /// The frame at `position`.

@@ -20,14 +20,14 @@ class DealerPattern: Pattern {
     override func readActivated(_ pipe: MessagePipe) { queue.activated(pipe) }
     override func writeActivated(_ pipe: MessagePipe) { balancer.activated(pipe) }
 
-    override func send(_ message: Message) throws(VTXError) -> Bool {
-        balancer.send(message) != nil
+    override func send(_ message: inout Message) throws(VTXError) -> Bool {
+        balancer.send(&message) != nil
     }
 
     override func receive() throws(VTXError) -> Message? {
         receiveMessage(from: &queue)
     }
 
-    override var hasIn: Bool { queue.hasIn(drained: drained) }
+    override var hasIn: Bool { hasIn(&queue) }
     override var hasOut: Bool { balancer.hasOut() }
 }

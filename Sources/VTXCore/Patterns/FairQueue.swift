@@ -3,6 +3,8 @@
 struct FairQueue {
     private var members = PipeSet(slot: .fairQueue)
     private var current = 0
+    /// Pipes found closed and drained, removed from the queue; the owner detaches them after the call.
+    var drained: [MessagePipe] = []
 
     var isEmpty: Bool { members.isEmpty }
 
@@ -20,7 +22,7 @@ struct FairQueue {
     /// `drained`. (Filling in place and returning only the pipe avoids copying a `(Message, MessagePipe)` tuple
     /// through runtime metadata on every receive.)
     @inline(__always)
-    mutating func receive(into message: inout Message, drained: (MessagePipe) -> Void) -> MessagePipe? {
+    mutating func receive(into message: inout Message) -> MessagePipe? {
         while members.active > 0 {
             let pipe = members[current]
             if let received = pipe.read() {
@@ -30,17 +32,17 @@ struct FairQueue {
                 message.metadata = pipe.metadata
                 return pipe
             }
-            retire(pipe, drained: drained)
+            retire(pipe)
         }
         return nil
     }
 
     /// Takes a dry pipe out of the rotation: removed if its peer has closed, else deactivated until it is
     /// readable again.
-    private mutating func retire(_ pipe: MessagePipe, drained: (MessagePipe) -> Void) {
+    private mutating func retire(_ pipe: MessagePipe) {
         if pipe.isPeerClosed {
             remove(pipe)
-            drained(pipe)
+            drained.append(pipe)
         } else {
             members.deactivate(pipe)
             if current >= members.active { current = 0 }
@@ -48,11 +50,11 @@ struct FairQueue {
     }
 
     /// Whether some pipe has a message now (dry pipes are deactivated as a side effect).
-    mutating func hasIn(drained: (MessagePipe) -> Void) -> Bool {
+    mutating func hasIn() -> Bool {
         while members.active > 0 {
             let pipe = members[current]
             if pipe.checkRead() { return true }
-            retire(pipe, drained: drained)
+            retire(pipe)
         }
         return false
     }

@@ -16,12 +16,13 @@ struct LoadBalancer {
         if current >= members.active { current = 0 }
     }
 
-    /// Sends `message` to the next pipe with room and returns that pipe, or `nil` when none has room.
+    /// Moves `message` into the next pipe with room and returns that pipe, or `nil` (leaving `message` as it
+    /// was) when none has room.
     @inline(__always)
-    mutating func send(_ message: Message) -> MessagePipe? {
+    mutating func send(_ message: inout Message) -> MessagePipe? {
         while members.active > 0 {
             let pipe = members[current]
-            if pipe.write(message) {
+            if pipe.write(moving: &message) {
                 pipe.flush()
                 current += 1
                 if current >= members.active { current = 0 }

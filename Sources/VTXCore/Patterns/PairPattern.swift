@@ -14,8 +14,8 @@ final class PairPattern: Pattern {
         if pipe === peer { peer = nil }
     }
 
-    override func send(_ message: Message) throws(VTXError) -> Bool {
-        guard let peer, peer.write(message) else { return false }
+    override func send(_ message: inout Message) throws(VTXError) -> Bool {
+        guard let peer, peer.write(moving: &message) else { return false }
         peer.flush()
         return true
     }

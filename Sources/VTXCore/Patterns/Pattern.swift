@@ -36,8 +36,9 @@ class Pattern {
     func readActivated(_ pipe: MessagePipe) {}
     func writeActivated(_ pipe: MessagePipe) {}
 
-    /// Sends a whole message. Returns `false`, changing nothing, when the socket must wait.
-    func send(_ message: Message) throws(VTXError) -> Bool {
+    /// Sends a whole message, possibly moving it out of `message`. Returns `false`, leaving `message` as it was,
+    /// when the socket must wait.
+    func send(_ message: inout Message) throws(VTXError) -> Bool {
         throw VTXError(.notSupported, "a \(socket.type.name) socket cannot send")
     }
 
@@ -57,19 +58,27 @@ class Pattern {
         throw VTXError(.notSupported, "a \(socket.type.name) socket cannot unsubscribe")
     }
 
-    /// Schedules the detach of a pipe the fair queue found closed and drained. The detach runs once the pattern
-    /// call returns (``Socket/finishDetaches()``), because the queue is being mutated right now.
-    final func drained(_ pipe: MessagePipe) {
-        socket.pendingDetaches.append(pipe)
+    /// Whether the socket keeps only the newest message (``Socket/conflate``), mirrored here because it is read
+    /// on every receive.
+    final var conflate = false
+
+    /// Hands the pipes the fair queue found closed and drained to the socket, which detaches them once the
+    /// pattern call returns (``Socket/finishDetaches()``): the queue is being mutated right now.
+    @inline(__always)
+    final func collectDrained(_ queue: inout FairQueue) {
+        guard !queue.drained.isEmpty else { return }
+        socket.pendingDetaches.append(contentsOf: queue.drained)
+        queue.drained.removeAll()
     }
 
     /// Reads from the fair queue into `message`, keeping only the newest message when the socket conflates;
     /// returns the pipe it came from, or `nil` when none was waiting.
     @inline(__always)
     final func receive(from queue: inout FairQueue, into message: inout Message) -> MessagePipe? {
-        guard var pipe = queue.receive(into: &message, drained: drained) else { return nil }
-        if socket.options.conflate {
-            while let newer = queue.receive(into: &message, drained: drained) { pipe = newer }
+        defer { collectDrained(&queue) }
+        guard var pipe = queue.receive(into: &message) else { return nil }
+        if conflate {
+            while let newer = queue.receive(into: &message) { pipe = newer }
         }
         return pipe
     }
@@ -79,5 +88,12 @@ class Pattern {
     final func receiveMessage(from queue: inout FairQueue) -> Message? {
         var message = Message()
         return receive(from: &queue, into: &message) == nil ? nil : message
+    }
+
+    /// Whether the fair queue has a message now.
+    @inline(__always)
+    final func hasIn(_ queue: inout FairQueue) -> Bool {
+        defer { collectDrained(&queue) }
+        return queue.hasIn()
     }
 }

@@ -98,7 +98,7 @@ final class PublishPattern: Pattern {
         if pipe.isPeerClosed { socket.detach(pipe) }
     }
 
-    override func send(_ message: Message) throws(VTXError) -> Bool {
+    override func send(_ message: inout Message) throws(VTXError) -> Bool {
         targets.removeAll(keepingCapacity: true)
         let topic = message[0]
         if socket.options.invertMatching {

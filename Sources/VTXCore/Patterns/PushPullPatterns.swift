@@ -7,8 +7,8 @@ final class PushPattern: Pattern {
     override func detach(_ pipe: MessagePipe) { balancer.remove(pipe) }
     override func writeActivated(_ pipe: MessagePipe) { balancer.activated(pipe) }
 
-    override func send(_ message: Message) throws(VTXError) -> Bool {
-        balancer.send(message) != nil
+    override func send(_ message: inout Message) throws(VTXError) -> Bool {
+        balancer.send(&message) != nil
     }
 
     override var hasOut: Bool { balancer.hasOut() }
@@ -26,5 +26,5 @@ final class PullPattern: Pattern {
         receiveMessage(from: &queue)
     }
 
-    override var hasIn: Bool { queue.hasIn(drained: drained) }
+    override var hasIn: Bool { hasIn(&queue) }
 }

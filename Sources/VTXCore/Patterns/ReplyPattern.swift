@@ -35,7 +35,7 @@ final class ReplyPattern: Pattern {
         return nil
     }
 
-    override func send(_ message: Message) throws(VTXError) -> Bool {
+    override func send(_ message: inout Message) throws(VTXError) -> Bool {
         guard sendingReply else {
             throw VTXError(.invalidState, "a REP socket must receive a request before sending a reply")
         }
@@ -49,6 +49,6 @@ final class ReplyPattern: Pattern {
         return true
     }
 
-    override var hasIn: Bool { !sendingReply && queue.hasIn(drained: drained) }
+    override var hasIn: Bool { !sendingReply && hasIn(&queue) }
     override var hasOut: Bool { sendingReply }
 }

@@ -11,7 +11,7 @@ final class RequestPattern: DealerPattern {
         if pipe === replyPipe { replyPipe = nil }
     }
 
-    override func send(_ message: Message) throws(VTXError) -> Bool {
+    override func send(_ message: inout Message) throws(VTXError) -> Bool {
         if awaitingReply {
             guard socket.options.requestRelaxed else {
                 throw VTXError(.invalidState, "a REQ socket must receive the reply before sending another request")
@@ -26,7 +26,7 @@ final class RequestPattern: DealerPattern {
             nextId &+= 1
             request.prepend(withUnsafeBytes(of: nextId) { Frame(copying: $0) })
         }
-        guard let pipe = balancer.send(request) else { return false }
+        guard let pipe = balancer.send(&request) else { return false }
         requestId = nextId
         replyPipe = pipe
         awaitingReply = true

@@ -58,7 +58,7 @@ final class RouterPattern: Pattern {
         return message
     }
 
-    override func send(_ message: Message) throws(VTXError) -> Bool {
+    override func send(_ message: inout Message) throws(VTXError) -> Bool {
         // A message that is only a routing id is ignored (libzmq discards the lone id frame).
         guard message.count >= 2 else { return true }
         let id = message[0]
@@ -79,7 +79,7 @@ final class RouterPattern: Pattern {
         return !mandatory
     }
 
-    override var hasIn: Bool { queue.hasIn(drained: drained) }
+    override var hasIn: Bool { hasIn(&queue) }
 
     override var hasOut: Bool {
         guard socket.options.routerMandatory else { return true }

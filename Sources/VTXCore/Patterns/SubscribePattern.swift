@@ -43,8 +43,8 @@ final class SubscribePattern: Pattern {
         }
     }
 
-    override func send(_ message: Message) throws(VTXError) -> Bool {
-        guard extended else { return try super.send(message) }
+    override func send(_ message: inout Message) throws(VTXError) -> Bool {
+        guard extended else { return try super.send(&message) }
         let first = message[0]
         if message.count == 1, first.first == 1 {
             subscriptions.add(first.dropFirst())

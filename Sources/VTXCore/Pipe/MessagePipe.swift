@@ -26,19 +26,20 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
     }
     private let links: Locked<Links>
 
-    // Writer-private.
-    private var written = 0
-    private var knownRead = 0
+    // Writer-private (and reader-private below): one thread each, no overlapping accesses, so no dynamic
+    // exclusivity checks.
+    @exclusivity(unchecked) private var written = 0
+    @exclusivity(unchecked) private var knownRead = 0
 
     // Reader-private.
-    private var consumed = 0
-    private var consumedSinceCredit = 0
-    private var lowWaterMark: Int
+    @exclusivity(unchecked) private var consumed = 0
+    @exclusivity(unchecked) private var consumedSinceCredit = 0
+    @exclusivity(unchecked) private var lowWaterMark: Int
 
     /// Set once this end is closed by its owner.
-    public private(set) var isClosed = false
+    @exclusivity(unchecked) public private(set) var isClosed = false
     /// Set once this end has read the other end's close marker: nothing more will arrive.
-    public private(set) var isPeerClosed = false
+    @exclusivity(unchecked) public private(set) var isPeerClosed = false
 
     /// The endpoint this pipe was attached through, as recorded by the owning socket.
     var endpointID: EndpointID?
@@ -157,6 +158,16 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
     public func write(_ message: Message) -> Bool {
         guard checkWrite() else { return false }
         outbound.write(message)
+        written &+= 1
+        return true
+    }
+
+    /// Writes a whole message by moving it out of `message` if the high-water mark allows; on `false` (full or
+    /// closed) `message` is left as it was.
+    @inline(__always)
+    public func write(moving message: inout Message) -> Bool {
+        guard checkWrite() else { return false }
+        outbound.write(moving: &message)
         written &+= 1
         return true
     }

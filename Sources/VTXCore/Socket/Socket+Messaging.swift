@@ -8,8 +8,9 @@ extension Socket {
     ///   timeout, ``VTXError/Code/notSupported`` on receive-only types, ``VTXError/Code/invalidState`` for a REQ
     ///   or REP out of turn, ``VTXError/Code/hostUnreachable`` for a ROUTER with ``routerMandatory``,
     ///   ``VTXError/Code/terminated`` or ``VTXError/Code/socketClosed``.
-    public func send(_ message: Message) throws(VTXError) {
-        try send(message, timeout: options.sendTimeout)
+    public func send(_ message: consuming Message) throws(VTXError) {
+        let timeout = options.sendTimeout
+        try send(consume message, timeout: timeout)
     }
 
     /// Sends a message made of the given frames (see ``send(_:)-(Message)``).
@@ -20,26 +21,27 @@ extension Socket {
     /// Sends a message, waiting up to `timeout` (`nil`: forever, `.zero`: not at all).
     ///
     /// - Throws: as ``send(_:)-(Message)``.
-    public func send(_ message: Message, timeout: Duration?) throws(VTXError) {
+    public func send(_ message: consuming Message, timeout: Duration?) throws(VTXError) {
         try checkOpen()
         processCommands()
         try checkTerminated()
+        var message = consume message
         guard !message.isEmpty else {
             throw VTXError(.invalidArgument, "a message needs at least one frame")
         }
-        if try sendToPattern(message) { return }
+        if try sendToPattern(&message) { return }
         if timeout == .zero { throw VTXError.wouldBlock }
         let deadline = timeout.map { ContinuousClock.now + $0 }
         while true {
             try waitForCommands(until: deadline)
-            if try sendToPattern(message) { return }
+            if try sendToPattern(&message) { return }
         }
     }
 
     @inline(__always)
-    private func sendToPattern(_ message: Message) throws(VTXError) -> Bool {
+    private func sendToPattern(_ message: inout Message) throws(VTXError) -> Bool {
         defer { finishDetaches() }
-        return try pattern.send(message)
+        return try pattern.send(&message)
     }
 
     /// Sends a message if that can be done without waiting.
@@ -47,9 +49,9 @@ extension Socket {
     /// - Returns: `false` when the socket would have to wait (no peer, or every peer at its high-water mark).
     /// - Throws: as ``send(_:)-(Message)``, except for timeouts.
     @discardableResult
-    public func trySend(_ message: Message) throws(VTXError) -> Bool {
+    public func trySend(_ message: consuming Message) throws(VTXError) -> Bool {
         do {
-            try send(message, timeout: .zero)
+            try send(consume message, timeout: .zero)
             return true
         } catch where error.code == .wouldBlock {
             return false

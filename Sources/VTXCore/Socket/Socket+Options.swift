@@ -117,7 +117,10 @@ extension Socket {
     /// The corresponding libzmq option is `ZMQ_CONFLATE`.
     public var conflate: Bool {
         get { options.conflate }
-        set { options.conflate = newValue }
+        set {
+            options.conflate = newValue
+            pattern.conflate = newValue
+        }
     }
 
     /// ROUTER: fail with ``VTXError/Code/hostUnreachable`` (or wait, when the peer is full) instead of dropping

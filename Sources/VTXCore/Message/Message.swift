@@ -99,6 +99,17 @@ public struct Message: Sendable {
         return first
     }
 
+    /// Removes the first `k` frames and returns them as a message of their own (with this message's metadata).
+    /// Splitting off one frame allocates nothing.
+    @inlinable
+    public mutating func removeFirst(_ k: Int) -> Message {
+        precondition(k >= 0 && k <= count, "cannot remove \(k) frames from a message of \(count)")
+        var prefix = Message()
+        prefix.metadata = metadata
+        for _ in 0..<k { prefix.append(popFirst()!) }
+        return prefix
+    }
+
     /// Looks up a property of the peer the message came from (`Socket-Type`, `Routing-Id`, `Peer-Address`,
     /// `User-Id`, or an application `X-` property); `nil` when the message has none by that name.
     public func property(_ name: String) -> String? {

@@ -2,7 +2,7 @@
 final class ReplyPattern: Pattern {
     @exclusivity(unchecked) private var queue = FairQueue()
     private var sendingReply = false
-    private var envelope: [Frame] = []
+    private var envelope = Message()
     private var replyPipe: MessagePipe?
 
     override func attach(_ pipe: MessagePipe) { queue.attach(pipe) }
@@ -25,12 +25,10 @@ final class ReplyPattern: Pattern {
             guard let delimiter = request.firstIndex(where: \.isEmpty), delimiter < request.count - 1 else {
                 continue
             }
-            envelope = Array(request[...delimiter])
-            var body = Message(Array(request[(delimiter + 1)...]))
-            body.metadata = request.metadata
+            envelope = request.removeFirst(delimiter + 1)
             replyPipe = pipe
             sendingReply = true
-            return body
+            return request
         }
         return nil
     }
@@ -39,12 +37,13 @@ final class ReplyPattern: Pattern {
         guard sendingReply else {
             throw VTXError(.invalidState, "a REP socket must receive a request before sending a reply")
         }
-        var reply = Message(envelope)
+        var reply = envelope
+        reply.metadata = nil
         for frame in message { reply.append(frame) }
         // A reply to a peer that has gone, or is full, is dropped: REP never blocks on send.
         if let replyPipe, replyPipe.write(reply) { replyPipe.flush() }
         sendingReply = false
-        envelope = []
+        envelope = Message()
         replyPipe = nil
         return true
     }

@@ -1,0 +1,250 @@
+import NIOCore
+import VTXCore
+
+/// Turns ZMTP 3.x frames arriving in any chunking into whole messages and parsed commands.
+///
+/// Call ``next(_:)`` with each buffer read from the connection until it returns `nil`: every call yields at most
+/// one item and allocates no collection, and the decoder consumes every byte it is given, keeping any partial frame
+/// inside, so the caller never keeps or re-assembles leftovers. Data frames are gathered until a frame without
+/// MORE ends the message; commands are yielded as soon as they arrive, even between the frames of a multipart
+/// message (libzmq may slip a PING in there).
+///
+/// Bodies are never copied byte by byte: a small body (below ``sharingThreshold``) that arrives whole is copied once
+/// into its frame (inline up to ``Frame/inlineCapacity`` bytes); a larger one shares the input buffer's storage; a
+/// body split across reads is gathered into one buffer the frame then shares.
+///
+/// Sizes are never trusted: a header announcing more than ``maxMessageSize`` throws before any body byte is read
+/// or any memory is reserved for it, and a body split across reads is gathered in a buffer that grows with the
+/// bytes that really arrive.
+///
+/// After a throw the connection must be closed: every later call throws the same error.
+///
+/// Divergences from libzmq, which is more lenient: reserved flag bits and commands with MORE are protocol errors
+/// here (libzmq ignores both, and never sends either). Tolerated like libzmq: long sizes for small frames, and
+/// libzmq 4.3.4's command frames of 246–255-byte subscriptions that have an 8-byte size without the LONG flag
+/// (flags `04`, size byte `00`; libzmq #4367), which are read as long frames.
+public struct FrameDecoder: Sendable {
+    /// The largest frame body accepted, in bytes (libzmq's `ZMQ_MAXMSGSIZE`, which also applies per frame);
+    /// `nil` for no limit.
+    public var maxMessageSize: Int?
+    /// Whether data frames are allowed. Set it to `false` during the handshake so a data frame is refused as soon as
+    /// its header arrives instead of being gathered; commands are always allowed.
+    public var acceptsDataFrames: Bool
+    /// Attached to every message yielded (the peer's properties once the handshake is done).
+    public var metadata: MessageMetadata?
+    /// Bodies at least this large that arrive whole in one buffer share that buffer's storage instead of being
+    /// copied. Sharing keeps the whole input buffer alive as long as the frame, so small frames are copied.
+    public var sharingThreshold: Int
+    /// Allocates the buffers that gather bodies split across reads.
+    public var allocator: ByteBufferAllocator
+
+    private enum State: Sendable {
+        case flags
+        case size(flags: FrameFlags, isLong: Bool, remaining: Int, value: UInt64)
+        case body(flags: FrameFlags, size: Int)
+    }
+
+    /// The initial capacity of a buffer gathering a body split across reads, unless the body is smaller.
+    private static let gatherChunk = 64 * 1024
+
+    private var state = State.flags
+    private var gathered: ByteBuffer?
+    private var pending = Message()
+    private var failure: ZMTPError?
+
+    /// Makes a decoder.
+    ///
+    /// - Parameters:
+    ///   - maxMessageSize: the largest frame body accepted; `nil` for no limit.
+    ///   - acceptsDataFrames: whether data frames are allowed (see ``acceptsDataFrames``).
+    ///   - sharingThreshold: the body size from which frames share the input buffer (default 1 KiB).
+    ///   - allocator: allocates the buffers that gather split bodies.
+    public init(
+        maxMessageSize: Int? = nil,
+        acceptsDataFrames: Bool = true,
+        sharingThreshold: Int = 1024,
+        allocator: ByteBufferAllocator = ByteBufferAllocator()
+    ) {
+        self.maxMessageSize = maxMessageSize
+        self.acceptsDataFrames = acceptsDataFrames
+        self.sharingThreshold = max(sharingThreshold, Frame.inlineCapacity + 1)
+        self.allocator = allocator
+    }
+
+    /// Whether a message or frame has begun but not ended: some frames of a multipart message, or part of a frame,
+    /// have been read. At the end of the stream this means the peer stopped mid-message.
+    public var hasPartialInput: Bool {
+        if case .flags = state { return !pending.isEmpty }
+        return true
+    }
+
+    /// Reads from `buffer` until one item is complete or the buffer is empty.
+    ///
+    /// - Returns: the next message or command, or `nil` when `buffer` has been consumed without completing one.
+    ///   Call again with the same buffer while it returns items.
+    /// - Throws: ``ZMTPError/Category/invalidFrame`` for reserved flag bits, a command with MORE or a size of 2^63
+    ///   or more; ``ZMTPError/Category/messageTooLarge`` for a frame above ``maxMessageSize``;
+    ///   ``ZMTPError/Category/unexpectedCommand`` for a data frame while ``acceptsDataFrames`` is false;
+    ///   ``ZMTPError/Category/malformedCommand`` for a command body that breaks its grammar.
+    public mutating func next(_ buffer: inout ByteBuffer) throws(ZMTPError) -> ZMTPItem? {
+        if let failure { throw failure }
+        do {
+            return try step(&buffer)
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    /// Reads all of `buffer` and returns every item completed, in order. Convenient for tests; an engine should
+    /// loop on ``next(_:)``, which allocates no array.
+    ///
+    /// - Throws: as ``next(_:)``.
+    public mutating func decodeAll(_ buffer: inout ByteBuffer) throws(ZMTPError) -> [ZMTPItem] {
+        var items: [ZMTPItem] = []
+        while let item = try next(&buffer) {
+            items.append(item)
+        }
+        return items
+    }
+
+    private mutating func step(_ buffer: inout ByteBuffer) throws(ZMTPError) -> ZMTPItem? {
+        while true {
+            switch state {
+            case .flags:
+                guard let byte = buffer.readInteger(as: UInt8.self) else { return nil }
+                let flags = try checkedFlags(byte)
+                let isLong = flags.contains(.long)
+                state = .size(flags: flags, isLong: isLong, remaining: isLong ? 8 : 1, value: 0)
+
+            case .size(let flags, let isLong, let remaining, let value):
+                guard let size = try readSize(flags: flags, isLong: isLong, remaining: remaining, value: value, &buffer)
+                else { return nil }
+                state = .body(flags: flags, size: size)
+
+            case .body(let flags, let size):
+                guard let body = takeBody(size: size, isCommand: flags.contains(.command), &buffer) else {
+                    return nil
+                }
+                state = .flags
+                if let item = try complete(flags: flags, body: body) { return item }
+            }
+        }
+    }
+
+    private func checkedFlags(_ byte: UInt8) throws(ZMTPError) -> FrameFlags {
+        let flags = FrameFlags(rawValue: byte)
+        guard flags.isDisjoint(with: .reserved) else {
+            throw ZMTPError(.invalidFrame, "a frame sets reserved flag bits (flags byte \(hexDescription([byte])))")
+        }
+        if flags.contains(.command) {
+            guard !flags.contains(.more) else {
+                throw ZMTPError(.invalidFrame, "a command frame has the MORE flag (flags byte \(hexDescription([byte])))")
+            }
+        } else if !acceptsDataFrames {
+            throw ZMTPError(.unexpectedCommand, "a data frame arrived before the handshake completed")
+        }
+        return flags
+    }
+
+    /// Reads size bytes; returns the checked size once complete, or `nil` (with the progress saved) when the
+    /// buffer ran out.
+    private mutating func readSize(
+        flags: FrameFlags,
+        isLong: Bool,
+        remaining: Int,
+        value: UInt64,
+        _ buffer: inout ByteBuffer
+    ) throws(ZMTPError) -> Int? {
+        var isLong = isLong
+        var remaining = remaining
+        var value = value
+        if isLong, remaining == 8, let whole = buffer.readInteger(as: UInt64.self) {
+            value = whole
+            remaining = 0
+        }
+        while remaining > 0 {
+            guard let byte = buffer.readInteger(as: UInt8.self) else {
+                state = .size(flags: flags, isLong: isLong, remaining: remaining, value: value)
+                return nil
+            }
+            remaining -= 1
+            if !isLong, byte == 0, flags.contains(.command) {
+                // libzmq 4.3.4 (#4367): an 8-byte size without the LONG flag. A real command is never empty, so
+                // this 0 is the first byte of a 64-bit size.
+                isLong = true
+                remaining = 7
+            }
+            value = value << 8 | UInt64(byte)
+        }
+        return try checkedSize(value, isCommand: flags.contains(.command))
+    }
+
+    private func checkedSize(_ value: UInt64, isCommand: Bool) throws(ZMTPError) -> Int {
+        guard value < UInt64(1) << 63, value <= UInt64(Int.max) else {
+            throw ZMTPError(.invalidFrame, "a frame announces an impossible size of \(value) bytes")
+        }
+        let size = Int(value)
+        if let maxMessageSize, size > maxMessageSize {
+            throw ZMTPError(
+                .messageTooLarge,
+                "a \(size)-byte \(isCommand ? "command" : "frame") exceeds the maximum message size of "
+                    + "\(maxMessageSize) bytes"
+            )
+        }
+        return size
+    }
+
+    /// Returns the body once all its bytes are in, as a buffer (commands) or frame (data); `nil` while more are
+    /// needed, with the bytes so far gathered.
+    private mutating func takeBody(size: Int, isCommand: Bool, _ buffer: inout ByteBuffer) -> Body? {
+        if gathered == nil {
+            if buffer.readableBytes >= size {
+                return isCommand ? .buffer(buffer.readSlice(length: size)!) : .frame(wholeFrame(size: size, &buffer))
+            }
+            guard buffer.readableBytes > 0 else { return nil }
+            gathered = allocator.buffer(capacity: min(size, max(buffer.readableBytes, FrameDecoder.gatherChunk)))
+        }
+        let wanted = size - gathered!.readableBytes
+        var chunk = buffer.readSlice(length: min(wanted, buffer.readableBytes))!
+        gathered!.writeBuffer(&chunk)
+        guard gathered!.readableBytes == size else { return nil }
+        let body = gathered!
+        gathered = nil
+        return isCommand ? .buffer(body) : .frame(Frame(body))
+    }
+
+    /// A frame of the next `size` bytes of `buffer`, all of which are readable.
+    private func wholeFrame(size: Int, _ buffer: inout ByteBuffer) -> Frame {
+        if size >= sharingThreshold {
+            return Frame(buffer.readSlice(length: size)!)
+        }
+        let frame = buffer.withUnsafeReadableBytes { source in
+            Frame(count: size) { target in
+                target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[..<size]))
+            }
+        }
+        buffer.moveReaderIndex(forwardBy: size)
+        return frame
+    }
+
+    private enum Body {
+        case buffer(ByteBuffer)
+        case frame(Frame)
+    }
+
+    /// Handles a complete frame; returns an item when it completes one.
+    private mutating func complete(flags: FrameFlags, body: Body) throws(ZMTPError) -> ZMTPItem? {
+        switch body {
+        case .buffer(let bytes):
+            return .command(try Command(parsing: bytes))
+        case .frame(let frame):
+            pending.append(frame)
+            guard !flags.contains(.more) else { return nil }
+            var message = Message()
+            swap(&message, &pending)
+            message.metadata = metadata
+            return .message(message)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The ZMTP codec: see the helper task.

@@ -14,6 +14,9 @@ let package = Package(
         .library(name: "VTXCore", targets: ["VTXCore"]),
         .library(name: "VTXInproc", targets: ["VTXInproc"]),
         .library(name: "ZMTP", targets: ["ZMTP"]),
+        .library(name: "VTXStream", targets: ["VTXStream"]),
+        .library(name: "VTXTCP", targets: ["VTXTCP"]),
+        .library(name: "VTXIPC", targets: ["VTXIPC"]),
         .executable(name: "vtx-bench", targets: ["VTXBench"]),
         .executable(name: "request-reply", targets: ["RequestReplyExample"]),
         .executable(name: "publish-subscribe", targets: ["PublishSubscribeExample"]),
@@ -50,6 +53,30 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "VTXStream",
+            dependencies: [
+                "VTXCore",
+                "ZMTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/VTXStream",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "VTXTCP",
+            dependencies: ["VTXCore", "VTXStream", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Drivers/TCP",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "VTXIPC",
+            dependencies: ["VTXCore", "VTXStream", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Drivers/IPC",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "VTXInproc",
             dependencies: ["VTXCore"],
             path: "Drivers/Inproc",
@@ -57,7 +84,7 @@ let package = Package(
         ),
         .target(
             name: "VTX",
-            dependencies: ["VTXCore", "VTXInproc"],
+            dependencies: ["VTXCore", "VTXInproc", "VTXTCP", "VTXIPC"],
             path: "Sources/VTX",
             swiftSettings: strictSettings
         ),
@@ -95,6 +122,12 @@ let package = Package(
             name: "ZMTPTests",
             dependencies: ["ZMTP", "VTXCore", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/ZMTPTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VTXStreamTests",
+            dependencies: ["VTX", "VTXStream", "VTXTCP", "VTXIPC", "ZMTP", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/VTXStreamTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

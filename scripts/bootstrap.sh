@@ -9,10 +9,18 @@ dpkg -s libsodium-dev >/dev/null 2>&1 || need_apt+=(libsodium-dev)
 dpkg -s libzmq3-dev >/dev/null 2>&1 || need_apt+=(libzmq3-dev)
 command -v cc >/dev/null 2>&1 || need_apt+=(gcc)
 
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
+
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "==> installing ${need_apt[*]}"
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# pyzmq (bundling libzmq 4.3.4) is the libzmq peer of the interop tests.
+if ! python3 -c "import zmq" >/dev/null 2>&1; then
+    echo "==> installing pyzmq"
+    python3 -m pip install -q "pyzmq==25.1.2" 2>/dev/null || python3 -m pip install -q --break-system-packages "pyzmq==25.1.2"
 fi

@@ -1,9 +1,11 @@
 @_exported import VTXCore
 import Logging
+import VTXIPC
 import VTXInproc
+import VTXTCP
 
 extension VTX {
-    /// Makes a manager with the built-in drivers registered: `inproc`.
+    /// Makes a manager with the built-in drivers registered: `inproc`, `tcp` and `ipc`.
     ///
     /// - Parameter logger: the logger for sockets and drivers; by default one labelled `vtx`.
     public convenience init(logger: Logger = Logger(label: "vtx")) {
@@ -12,6 +14,6 @@ extension VTX {
 
     /// Fresh instances of the built-in drivers, keyed by scheme.
     public static func builtinDrivers() -> [String: any Driver] {
-        ["inproc": InprocDriver()]
+        ["inproc": InprocDriver(), "tcp": TCPDriver.make(), "ipc": IPCDriver.make()]
     }
 }

@@ -1,0 +1,366 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+import VTXCore
+
+/// A ZMTP driver for any stream transport (TCP, Unix domain sockets, …), running on its own single-threaded
+/// SwiftNIO event loop. A ``StreamTransport`` supplies the addresses; this class does the rest: listening,
+/// accepting, connecting and reconnecting (with the core's ``ReconnectPolicy``), and one ``ZMTPEngine`` per
+/// connection.
+///
+/// As in libzmq, a connect makes its pipe at once (unless the socket sets `immediate`, or is a ROUTER, which
+/// needs the peer's routing id first), so messages queue while the peer is away and survive reconnects; a
+/// subscriber's subscriptions are sent again on every new connection. Accepted connections get a pipe when their
+/// handshake completes and lose it when they end. After a protocol error a connect does not retry.
+public final class StreamDriver: Driver, @unchecked Sendable {
+    private let transport: any StreamTransport
+    private let name: String
+    private var group: MultiThreadedEventLoopGroup?
+    private var loop: (any EventLoop)?
+    private var logger = Logger(label: "vtx.stream")
+    private let stopped = Atomic<Bool>(false)
+    // Confined to `loop`.
+    private var listeners: [EndpointID: Listener] = [:]
+    private var connecters: [EndpointID: Connecter] = [:]
+
+    /// Makes a driver for `transport`; `name` labels its thread.
+    public init(transport: any StreamTransport, name: String) {
+        self.transport = transport
+        self.name = name
+    }
+
+    /// The transport's capabilities.
+    public var capabilities: DriverCapabilities { transport.capabilities }
+
+    /// Starts the driver's event-loop thread.
+    ///
+    /// - Throws: never in practice; the signature allows drivers that can fail to start.
+    public func start(_ context: DriverContext) throws(VTXError) {
+        logger = context.logger
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.group = group
+        loop = group.next()
+    }
+
+    /// Validates the command's address at once (so a malformed endpoint fails the call), then carries the command
+    /// out on the event loop.
+    public func handle(_ command: DriverCommand) {
+        switch command {
+        case .bind(let endpoint):
+            do { try transport.validate(endpoint.endpoint, role: .bind) } catch {
+                endpoint.report(.bindFailed(error))
+                return
+            }
+        case .connect(let endpoint):
+            do { try transport.validate(endpoint.endpoint, role: .connect) } catch {
+                endpoint.report(.connectFailed(error))
+                return
+            }
+        case .unbind, .disconnect:
+            break
+        }
+        guard let loop, !stopped.load(ordering: .acquiring) else {
+            let error = VTXError(.terminated, "the \(name) driver has been shut down")
+            switch command {
+            case .bind(let endpoint): endpoint.report(.bindFailed(error))
+            case .connect(let endpoint): endpoint.report(.connectFailed(error))
+            case .unbind, .disconnect: break
+            }
+            return
+        }
+        loop.execute { [self] in
+            switch command {
+            case .bind(let endpoint): bind(endpoint, on: loop)
+            case .connect(let endpoint): connect(endpoint, on: loop)
+            case .unbind(let endpoint): unbind(endpoint)
+            case .disconnect(let endpoint): disconnect(endpoint)
+            }
+        }
+    }
+
+    /// Closes every listener and connection (sending what sockets queued, within each endpoint's linger) and
+    /// stops the event loop.
+    public func shutdown() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing), let loop, let group else { return }
+        let closed = loop.flatSubmit { [self] () -> EventLoopFuture<Void> in
+            var futures: [EventLoopFuture<Void>] = []
+            for listener in listeners.values { futures.append(listener.close(linger: listener.endpoint.options.linger)) }
+            for connecter in connecters.values { futures.append(connecter.stop(linger: connecter.endpoint.options.linger)) }
+            listeners = [:]
+            connecters = [:]
+            return EventLoopFuture.andAllComplete(futures, on: loop)
+        }
+        _ = try? closed.wait()
+        try? group.syncShutdownGracefully()
+    }
+
+    // MARK: Binding
+
+    private func bind(_ endpoint: DriverEndpoint, on loop: any EventLoop) {
+        let address: SocketAddress
+        do {
+            address = try transport.bindAddress(for: endpoint.endpoint)
+        } catch {
+            endpoint.report(.bindFailed(error))
+            return
+        }
+        let listener = Listener(endpoint: endpoint, transport: transport, loop: loop, logger: logger)
+        listeners[endpoint.id] = listener
+        let transport = self.transport
+        let logger = self.logger
+        var bootstrap = ServerBootstrap(group: loop)
+            .serverChannelOption(.backlog, value: 100)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        if transport.isTCP {
+            bootstrap = bootstrap.childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        }
+        bootstrap
+            .childChannelInitializer { child in
+                let peer = transport.peerDescription(for: child.remoteAddress, endpoint: endpoint.endpoint)
+                let engine = ZMTPEngine(
+                    endpoint: endpoint,
+                    role: .accepted,
+                    peerAddress: peer,
+                    pipe: nil,
+                    bridge: PipeBridge(loop: child.eventLoop),
+                    owner: listener,
+                    subscriptionCache: nil,
+                    logger: logger
+                )
+                listener.track(engine, channel: child)
+                return child.eventLoop.makeCompletedFuture { try child.pipeline.syncOperations.addHandler(engine) }
+            }
+            .bind(to: address)
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let channel):
+                    listener.channel = channel
+                    listener.boundAddress = channel.localAddress ?? address
+                    guard listeners[endpoint.id] === listener else {
+                        // Unbound (or shut down) while binding.
+                        channel.close(promise: nil)
+                        return
+                    }
+                    endpoint.report(
+                        .listening(transport.endpointDescription(for: channel.localAddress ?? address, requested: endpoint.endpoint))
+                    )
+                case .failure(let error):
+                    listeners[endpoint.id] = nil
+                    endpoint.report(.bindFailed(VTXError.fromSystem(error, doing: "binding \(endpoint.endpoint)")))
+                }
+            }
+    }
+
+    private func unbind(_ endpoint: DriverEndpoint) {
+        guard let listener = listeners.removeValue(forKey: endpoint.id) else { return }
+        _ = listener.close(linger: endpoint.options.linger)
+    }
+
+    // MARK: Connecting
+
+    private func connect(_ endpoint: DriverEndpoint, on loop: any EventLoop) {
+        let connecter = Connecter(endpoint: endpoint, transport: transport, loop: loop, logger: logger)
+        connecters[endpoint.id] = connecter
+        connecter.start()
+    }
+
+    private func disconnect(_ endpoint: DriverEndpoint) {
+        guard let connecter = connecters.removeValue(forKey: endpoint.id) else { return }
+        _ = connecter.stop(linger: endpoint.options.linger)
+    }
+}
+
+/// One bound endpoint: its listening channel and the connections accepted through it. Confined to the loop.
+final class Listener: ZMTPEngineOwner, @unchecked Sendable {
+    let endpoint: DriverEndpoint
+    let transport: any StreamTransport
+    let loop: any EventLoop
+    let logger: Logger
+    var channel: (any Channel)?
+    var boundAddress: SocketAddress?
+    private var connections: [ObjectIdentifier: (engine: ZMTPEngine, channel: any Channel)] = [:]
+    private var closed = false
+
+    init(endpoint: DriverEndpoint, transport: any StreamTransport, loop: any EventLoop, logger: Logger) {
+        self.endpoint = endpoint
+        self.transport = transport
+        self.loop = loop
+        self.logger = logger
+    }
+
+    func track(_ engine: ZMTPEngine, channel: any Channel) {
+        if closed {
+            channel.close(promise: nil)
+            return
+        }
+        connections[ObjectIdentifier(engine)] = (engine, channel)
+    }
+
+    func engineDidHandshake(_ engine: ZMTPEngine) {}
+
+    func engineDidClose(_ engine: ZMTPEngine) {
+        connections[ObjectIdentifier(engine)] = nil
+    }
+
+    /// Stops listening and closes the accepted connections (libzmq's unbind does both), each after sending what
+    /// its socket queued, within `linger`.
+    func close(linger: Duration?) -> EventLoopFuture<Void> {
+        closed = true
+        var futures: [EventLoopFuture<Void>] = []
+        if let channel {
+            futures.append(channel.close())
+            let address = boundAddress
+            let endpoint = self.endpoint
+            let transport = self.transport
+            channel.closeFuture.whenComplete { _ in
+                if let address { transport.listenerClosed(at: address, endpoint: endpoint.endpoint) }
+                endpoint.report(.closed)
+            }
+        }
+        for (engine, channel) in connections.values {
+            engine.closeGracefully(linger: linger)
+            futures.append(channel.closeFuture)
+        }
+        if channel == nil { endpoint.report(.closed) }
+        return EventLoopFuture.andAllComplete(futures.map { $0.recover { _ in } }, on: loop)
+    }
+}
+
+/// One connect: it keeps the pipe, reconnects by the policy, and replays subscriptions. Confined to the loop.
+final class Connecter: ZMTPEngineOwner, @unchecked Sendable {
+    let endpoint: DriverEndpoint
+    private let transport: any StreamTransport
+    private let loop: any EventLoop
+    private let logger: Logger
+    private let bridge: PipeBridge
+    private let subscriptionCache: SubscriptionCache?
+    private var pipe: MessagePipe?
+    private var attempt = 0
+    private var channel: (any Channel)?
+    private var engine: ZMTPEngine?
+    private var retry: Scheduled<Void>?
+    private var stopped = false
+
+    init(endpoint: DriverEndpoint, transport: any StreamTransport, loop: any EventLoop, logger: Logger) {
+        self.endpoint = endpoint
+        self.transport = transport
+        self.loop = loop
+        self.logger = logger
+        self.bridge = PipeBridge(loop: loop)
+        let type = endpoint.socketType
+        self.subscriptionCache = (type == .sub || type == .xsub) ? SubscriptionCache() : nil
+    }
+
+    /// Makes the pipe (unless the socket is a ROUTER or `immediate`), answers the socket, and connects.
+    func start() {
+        if !endpoint.options.immediate && endpoint.socketType != .router {
+            do {
+                pipe = try endpoint.attach(
+                    peer: PeerInfo(socketType: nil, address: endpoint.endpoint.description),
+                    sink: bridge
+                )
+            } catch {
+                endpoint.report(.connectFailed(error))
+                stopped = true
+                return
+            }
+        }
+        endpoint.report(.connecting)
+        attemptConnect()
+    }
+
+    private func attemptConnect() {
+        guard !stopped else { return }
+        let address: SocketAddress
+        do {
+            address = try transport.connectAddress(for: endpoint.endpoint)
+        } catch {
+            scheduleRetry(after: error)
+            return
+        }
+        let peer = transport.peerDescription(for: address, endpoint: endpoint.endpoint)
+        let engine = ZMTPEngine(
+            endpoint: endpoint,
+            role: .connected,
+            peerAddress: peer,
+            pipe: pipe,
+            bridge: bridge,
+            owner: self,
+            subscriptionCache: subscriptionCache,
+            logger: logger
+        )
+        self.engine = engine
+        endpoint.report(.connectDelayed)
+        var bootstrap = ClientBootstrap(group: loop)
+        if transport.isTCP {
+            bootstrap = bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1)
+        }
+        bootstrap
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(engine) }
+            }
+            .connect(to: address)
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let channel):
+                    if stopped { channel.close(promise: nil) } else { self.channel = channel }
+                case .failure(let error):
+                    if self.engine === engine { self.engine = nil }
+                    scheduleRetry(after: VTXError.fromSystem(error, doing: "connecting to \(endpoint.endpoint)"))
+                }
+            }
+    }
+
+    private func scheduleRetry(after error: VTXError) {
+        guard !stopped else { return }
+        attempt += 1
+        guard let delay = endpoint.options.reconnect.delay(beforeAttempt: attempt) else {
+            logger.info("not reconnecting to \(endpoint.endpoint) (reconnect interval -1): \(error)")
+            giveUp(error)
+            return
+        }
+        logger.debug("reconnecting to \(endpoint.endpoint) in \(delay): \(error)")
+        endpoint.report(.connectRetried(delay))
+        retry = loop.scheduleTask(in: delay.timeAmount) { [self] in attemptConnect() }
+    }
+
+    private func giveUp(_ error: VTXError) {
+        stopped = true
+        pipe?.close()
+        endpoint.report(.connectFailed(error))
+    }
+
+    func engineDidHandshake(_ engine: ZMTPEngine) {
+        attempt = 0
+    }
+
+    func engineDidClose(_ engine: ZMTPEngine) {
+        guard self.engine === engine else { return }
+        self.engine = nil
+        channel = nil
+        guard !stopped else { return }
+        if engine.failedOnProtocol, let failure = engine.failure {
+            // libzmq: after a protocol error the session ends; no reconnect.
+            giveUp(failure)
+            return
+        }
+        scheduleRetry(after: engine.failure ?? VTXError(.connectionRefused, "the connection to \(endpoint.endpoint) ended"))
+    }
+
+    /// Stops connecting; the current connection closes after sending what the socket queued, within `linger`.
+    func stop(linger: Duration?) -> EventLoopFuture<Void> {
+        stopped = true
+        retry?.cancel()
+        pipe?.close()
+        let done: EventLoopFuture<Void>
+        if let engine, let channel {
+            engine.closeGracefully(linger: linger)
+            done = channel.closeFuture.recover { _ in }
+        } else {
+            done = loop.makeSucceededVoidFuture()
+        }
+        endpoint.report(.closed)
+        return done
+    }
+}

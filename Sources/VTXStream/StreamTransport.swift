@@ -1,0 +1,61 @@
+import NIOCore
+import VTXCore
+
+/// What distinguishes one stream transport from another (TCP from Unix domain sockets, say): how its addresses
+/// are written, resolved and described. Everything else, ZMTP included, ``StreamDriver`` does once for all.
+public protocol StreamTransport: Sendable {
+    /// What the transport can do.
+    var capabilities: DriverCapabilities { get }
+
+    /// Checks an endpoint's address syntax (called synchronously, so a malformed address fails the bind or
+    /// connect call itself).
+    ///
+    /// - Throws: ``VTXError/Code/invalidEndpoint`` (or another code) with the reason.
+    func validate(_ endpoint: Endpoint, role: DriverEndpoint.Role) throws(VTXError)
+
+    /// Where to listen for a bind. May prepare the system (an IPC transport removes a stale socket file).
+    ///
+    /// - Throws: a ``VTXError`` when the address cannot be used (address in use, not available).
+    func bindAddress(for endpoint: Endpoint) throws(VTXError) -> SocketAddress
+
+    /// Where to connect; resolved again for every attempt, so a name that starts resolving later is found.
+    ///
+    /// - Throws: a ``VTXError`` when the address cannot be resolved now (the connecter retries later).
+    func connectAddress(for endpoint: Endpoint) throws(VTXError) -> SocketAddress
+
+    /// The endpoint as it should be reported for a listener bound at `address` (the real port for `:*`).
+    func endpointDescription(for address: SocketAddress, requested: Endpoint) -> String
+
+    /// The peer's address in endpoint form, for monitor events and `Peer-Address`.
+    func peerDescription(for address: SocketAddress?, endpoint: Endpoint) -> String
+
+    /// Whether the transport is TCP (so `TCP_NODELAY` applies).
+    var isTCP: Bool { get }
+
+    /// Called after a listener bound at `address` has closed (an IPC transport removes its socket file).
+    func listenerClosed(at address: SocketAddress, endpoint: Endpoint)
+}
+
+extension StreamTransport {
+    /// Nothing to clean up by default.
+    public func listenerClosed(at address: SocketAddress, endpoint: Endpoint) {}
+}
+
+extension VTXError {
+    /// Maps a failed system call from NIO to the closest VTX error, keeping the system's words.
+    static func fromSystem(_ error: any Error, doing action: String) -> VTXError {
+        if let io = error as? IOError {
+            let code: VTXError.Code
+            switch io.errnoCode {
+            case 98, 48: code = .addressInUse  // EADDRINUSE (Linux, Darwin)
+            case 99, 49: code = .addressNotAvailable  // EADDRNOTAVAIL
+            case 111, 61: code = .connectionRefused  // ECONNREFUSED
+            case 13: code = .invalidArgument  // EACCES
+            default: code = .systemError
+            }
+            return VTXError(code, "\(action) failed: \(io)")
+        }
+        if let vtx = error as? VTXError { return vtx }
+        return VTXError(.systemError, "\(action) failed: \(error)")
+    }
+}

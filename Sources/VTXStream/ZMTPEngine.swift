@@ -1,0 +1,439 @@
+import Logging
+import NIOCore
+import VTXCore
+import ZMTP
+
+/// Told by a ``ZMTPEngine`` when its handshake completes and when its connection has ended. Called on the loop.
+protocol ZMTPEngineOwner: AnyObject {
+    func engineDidHandshake(_ engine: ZMTPEngine)
+    func engineDidClose(_ engine: ZMTPEngine)
+}
+
+/// Runs one ZMTP session over a connected byte stream and joins it to a socket as a peer.
+///
+/// It sends the whole greeting at once, reads the peer's, runs the mechanism's handshake (sending no data before
+/// it completes), then moves whole messages between the connection and the socket's pipe: inbound, every message
+/// a read yields goes into the pipe with one flush per read; when the pipe is full, reading stops until the socket
+/// makes room (back-pressure reaches the peer through TCP). Outbound, the engine drains the pipe into buffers of
+/// about ``batchSize`` bytes and writes each batch with one system call. It answers PING, sends its own PINGs when
+/// heartbeats are on, drops connections that stay silent past their timeouts, and reports every step to the
+/// socket's monitors. Any protocol error closes the connection with a reason; it never reaches other peers.
+///
+/// Thread safety: confined to its channel's event loop.
+final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// Which side opened the connection.
+    enum Role {
+        case accepted
+        case connected
+    }
+
+    private enum State {
+        case greeting
+        case handshake
+        case ready
+        case closed
+    }
+
+    /// The bytes gathered before a batch is written.
+    static let batchSize = 8192
+
+    let endpoint: DriverEndpoint
+    let role: Role
+    let peerAddress: String
+    private let logger: Logger
+    private weak var owner: (any ZMTPEngineOwner)?
+    private let bridge: PipeBridge
+    private let subscriptionCache: SubscriptionCache?
+    /// Whether the pipe belongs to this connection (made at the handshake, closed with the connection) rather
+    /// than to a connect that outlives it.
+    private let ownsPipe: Bool
+    private(set) var pipe: MessagePipe?
+
+    private var state = State.greeting
+    private var greetingDecoder: GreetingDecoder
+    private var mechanism: any Mechanism
+    private var decoder: FrameDecoder
+    private var encoding = SubscriptionEncoding(usesCommands: false)
+    private var context: ChannelHandlerContext?
+    private var stalled: Message?
+    private var stash: ByteBuffer?
+    private var lastReceived = NIODeadline.now()
+    private var handshakeTimer: Scheduled<Void>?
+    private var heartbeatTimer: RepeatedTask?
+    private var ttlTimer: Scheduled<Void>?
+    private var closingGracefully = false
+
+    /// Why the connection ended, when it was an error.
+    private(set) var failure: VTXError?
+    /// Whether it ended on a protocol error (after which a connect does not retry, as in libzmq).
+    private(set) var failedOnProtocol = false
+    /// Whether the handshake completed.
+    private(set) var didHandshake = false
+
+    init(
+        endpoint: DriverEndpoint,
+        role: Role,
+        peerAddress: String,
+        pipe: MessagePipe?,
+        bridge: PipeBridge,
+        owner: (any ZMTPEngineOwner)?,
+        subscriptionCache: SubscriptionCache?,
+        logger: Logger
+    ) {
+        self.endpoint = endpoint
+        self.role = role
+        self.peerAddress = peerAddress
+        self.pipe = pipe
+        self.ownsPipe = pipe == nil
+        self.bridge = bridge
+        self.owner = owner
+        self.subscriptionCache = subscriptionCache
+        self.logger = logger
+        let mechanism = NullMechanism(
+            socketType: endpoint.socketType,
+            routingId: endpoint.options.routingId ?? Frame()
+        )
+        self.mechanism = mechanism
+        self.greetingDecoder = GreetingDecoder(expecting: mechanism.name)
+        self.decoder = FrameDecoder(maxMessageSize: endpoint.options.maxMessageSize, acceptsDataFrames: false)
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { start(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context)
+        context.fireChannelActive()
+    }
+
+    private func start(_ context: ChannelHandlerContext) {
+        guard case .greeting = state, handshakeTimer == nil else { return }
+        lastReceived = .now()
+        endpoint.report(role == .connected ? .connected(peerAddress) : .accepted(peerAddress))
+        // Send the whole greeting at once: libzmq waits for our first 11 bytes before sending the rest of its own.
+        var buffer = context.channel.allocator.buffer(capacity: Greeting.size)
+        mechanism.greeting.write(to: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        let limit = endpoint.options.handshakeInterval ?? .seconds(3600)
+        handshakeTimer = context.eventLoop.scheduleTask(in: limit.timeAmount) { [self] in
+            guard !didHandshake else { return }
+            fail(VTXError(.timedOut, "the handshake with \(peerAddress) did not complete within \(limit)"), protocol: false)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastReceived = .now()
+        var buffer = unwrapInboundIn(data)
+        if stalled != nil {
+            // Reading is paused, but a read was already under way: keep the bytes for later.
+            if stash == nil { stash = buffer } else { stash!.writeBuffer(&buffer) }
+            return
+        }
+        process(&buffer)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { drainOutbound() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(VTXError.fromSystem(error, doing: "the connection with \(peerAddress)"), protocol: false)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if state != .closed {
+            let error = didHandshake
+                ? nil
+                : VTXError(.handshakeFailed, "\(peerAddress) closed the connection during the handshake")
+            finish(error, protocol: false)
+        }
+        handshakeTimer?.cancel()
+        heartbeatTimer?.cancel()
+        ttlTimer?.cancel()
+        bridge.detach(self)
+        if ownsPipe { pipe?.close() }
+        self.context = nil
+        owner?.engineDidClose(self)
+        context.fireChannelInactive()
+    }
+
+    // MARK: Inbound
+
+    private func process(_ buffer: inout ByteBuffer) {
+        do throws(ZMTPError) {
+            if case .greeting = state {
+                guard let greeting = try greetingDecoder.decode(&buffer) else { return }
+                encoding = SubscriptionEncoding(localType: endpoint.socketType, peerGreeting: greeting)
+                state = .handshake
+                try send(mechanism.start())
+            }
+            if case .handshake = state {
+                while !mechanism.isComplete, let item = try decoder.next(&buffer) {
+                    try send(mechanism.process(item))
+                }
+                guard mechanism.isComplete else { return }
+                completeHandshake()
+            }
+            if case .ready = state {
+                try deliver(&buffer)
+            }
+        } catch {
+            fail(protocolError: error)
+        }
+    }
+
+    private func send(_ commands: [Command]) throws(ZMTPError) {
+        guard !commands.isEmpty, let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        for command in commands { try mechanism.encode(command, into: &buffer) }
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    private func completeHandshake() {
+        guard let context, let properties = mechanism.peer else { return }
+        handshakeTimer?.cancel()
+        decoder.acceptsDataFrames = true
+        if pipe == nil {
+            do {
+                pipe = try endpoint.attach(peer: properties.peerInfo(address: peerAddress), sink: bridge)
+            } catch {
+                // The socket closed meanwhile (or refused the peer): drop the connection quietly.
+                fail(error, protocol: error.code == .incompatibleSocketType)
+                return
+            }
+        }
+        state = .ready
+        didHandshake = true
+        bridge.attach(self)
+        endpoint.report(.handshakeSucceeded(peerAddress))
+        owner?.engineDidHandshake(self)
+        if let replay = subscriptionCache?.replay, !replay.isEmpty {
+            var buffer = context.channel.allocator.buffer(capacity: 256)
+            for message in replay { encoding.encode(message, into: &buffer) }
+            context.write(wrapOutboundOut(buffer), promise: nil)
+        }
+        startHeartbeats(context)
+        drainOutbound()
+        context.flush()
+    }
+
+    private func deliver(_ buffer: inout ByteBuffer) throws(ZMTPError) {
+        guard let pipe else { return }
+        var wrote = false
+        defer { if wrote { pipe.flush() } }
+        while let item = try decoder.next(&buffer) {
+            let inbound: Message?
+            switch item {
+            case .message(let message):
+                inbound = message
+            case .command(let command):
+                inbound = try handle(command)
+            }
+            guard var message = inbound else { continue }
+            if !pipe.write(moving: &message) {
+                // The socket is full: hold this message, keep the rest of the input, and stop reading until the
+                // socket makes room (its `.writable` event).
+                stalled = message
+                stash = buffer.readableBytes > 0 ? buffer : nil
+                buffer.moveReaderIndex(to: buffer.writerIndex)
+                context?.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+                return
+            }
+            wrote = true
+        }
+    }
+
+    /// Handles a command after the handshake; returns a message for the socket when the command carries one.
+    private func handle(_ command: Command) throws(ZMTPError) -> Message? {
+        switch command {
+        case .ping(let ttl, let context):
+            var pong = self.context!.channel.allocator.buffer(capacity: 32)
+            try mechanism.encode(.pong(context: context), into: &pong)
+            self.context!.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+            if ttl > 0 { armTimeToLive(.milliseconds(Int64(ttl) * 100)) }
+            return nil
+        case .pong:
+            return nil
+        case .subscribe, .cancel:
+            return SubscriptionEncoding.message(for: command)
+        case .error(let reason):
+            throw ZMTPError(.peerError, "the peer sent ERROR \"\(reason)\"", peerReason: reason)
+        case .ready:
+            throw ZMTPError(.unexpectedCommand, "READY after the handshake")
+        case .other(let name, _):
+            // libzmq ignores commands it does not know; so do we.
+            logger.debug("ignoring unknown command \(name) from \(peerAddress)")
+            return nil
+        }
+    }
+
+    /// The socket made room in its pipe: deliver the held message and resume reading.
+    func pipeBecameWritable() {
+        guard let pipe, var message = stalled else { return }
+        guard pipe.write(moving: &message) else {
+            stalled = message
+            return
+        }
+        stalled = nil
+        pipe.flush()
+        if var rest = stash {
+            stash = nil
+            process(&rest)
+        }
+        if stalled == nil, let context {
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+            context.read()
+        }
+    }
+
+    // MARK: Outbound
+
+    /// Moves whatever the socket has queued onto the connection, in batches, with one flush at the end.
+    func drainOutbound() {
+        guard case .ready = state, let context, let pipe else { return }
+        var wrote = false
+        var buffer = context.channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
+        while context.channel.isWritable, let message = pipe.read() {
+            subscriptionCache?.record(message)
+            do throws(ZMTPError) {
+                if encoding.usesCommands || mechanism.name != .null {
+                    try encodeThroughMechanism(message, into: &buffer)
+                } else {
+                    FrameEncoder.encode(message, into: &buffer)
+                }
+            } catch {
+                fail(protocolError: error)
+                return
+            }
+            if buffer.readableBytes >= ZMTPEngine.batchSize {
+                context.write(wrapOutboundOut(buffer), promise: nil)
+                wrote = true
+                buffer = context.channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
+            }
+        }
+        if buffer.readableBytes > 0 {
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            wrote = true
+        }
+        if wrote { context.flush() }
+        if pipe.isPeerClosed { pipeClosedBySocket() }
+    }
+
+    private func encodeThroughMechanism(_ message: Message, into buffer: inout ByteBuffer) throws(ZMTPError) {
+        switch encoding.translate(message) {
+        case .message(let message): try mechanism.encode(message, into: &buffer)
+        case .command(let command): try mechanism.encode(command, into: &buffer)
+        }
+    }
+
+    /// The socket closed its end (it closed, or disconnected this peer): send what it queued, then close.
+    func pipeClosedBySocket() {
+        guard !closingGracefully else { return }
+        closeGracefully(linger: endpoint.options.linger)
+    }
+
+    /// Sends what is queued, then closes; gives up and closes anyway after `linger` (`nil`: 30 s at most).
+    func closeGracefully(linger: Duration?) {
+        guard let context, state != .closed, !closingGracefully else { return }
+        closingGracefully = true
+        if case .ready = state {
+            if let pipe {
+                // Drain what the socket queued before it closed.
+                var buffer = context.channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
+                while let message = pipe.read() {
+                    FrameEncoder.encode(message, into: &buffer)
+                }
+                if buffer.readableBytes > 0 { context.write(wrapOutboundOut(buffer), promise: nil) }
+            }
+        }
+        let limit = linger ?? .seconds(30)
+        guard limit > .zero else {
+            context.close(promise: nil)
+            return
+        }
+        let flushed = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: flushed)
+        let channel = context.channel
+        let forced = context.eventLoop.scheduleTask(in: limit.timeAmount) { channel.close(promise: nil) }
+        flushed.futureResult.whenComplete { _ in
+            forced.cancel()
+            channel.close(promise: nil)
+        }
+    }
+
+    // MARK: Heartbeats
+
+    private func startHeartbeats(_ context: ChannelHandlerContext) {
+        guard let interval = endpoint.options.heartbeatInterval, interval > .zero else { return }
+        let timeout = endpoint.options.heartbeatTimeout ?? interval
+        let ttl = endpoint.options.heartbeatTTL ?? .zero
+        heartbeatTimer = context.eventLoop.scheduleRepeatedTask(
+            initialDelay: interval.timeAmount,
+            delay: interval.timeAmount
+        ) { [self] _ in
+            guard case .ready = state, let context = self.context else { return }
+            let sentAt = NIODeadline.now()
+            var buffer = context.channel.allocator.buffer(capacity: 32)
+            do throws(ZMTPError) {
+                try mechanism.encode(Command.ping(ttl: ttl), into: &buffer)
+            } catch {
+                fail(protocolError: error)
+                return
+            }
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            context.eventLoop.scheduleTask(in: timeout.timeAmount) { [self] in
+                guard case .ready = state, lastReceived < sentAt else { return }
+                fail(VTXError(.timedOut, "no traffic from \(peerAddress) within \(timeout) of a PING"), protocol: false)
+            }
+        }
+    }
+
+    /// The peer asked to be dropped if it stays silent for `ttl` (its PING's time-to-live).
+    private func armTimeToLive(_ ttl: Duration) {
+        guard let context else { return }
+        ttlTimer?.cancel()
+        let armedAt = NIODeadline.now()
+        ttlTimer = context.eventLoop.scheduleTask(in: ttl.timeAmount) { [self] in
+            guard case .ready = state, lastReceived <= armedAt else { return }
+            fail(VTXError(.timedOut, "\(peerAddress) sent nothing within its heartbeat TTL of \(ttl)"), protocol: false)
+        }
+    }
+
+    // MARK: Failure
+
+    private func fail(protocolError error: ZMTPError) {
+        fail(error.vtxError, protocol: true)
+    }
+
+    /// Ends the connection with an error: reports it, logs it, and closes.
+    func fail(_ error: VTXError, protocol isProtocol: Bool) {
+        guard state != .closed else { return }
+        logger.info("dropping \(peerAddress) on \(endpoint.endpoint): \(error)")
+        finish(error, protocol: isProtocol)
+        context?.close(promise: nil)
+    }
+
+    private func finish(_ error: VTXError?, protocol isProtocol: Bool) {
+        let wasReady: Bool
+        if case .ready = state { wasReady = true } else { wasReady = false }
+        state = .closed
+        failure = error
+        failedOnProtocol = isProtocol
+        if wasReady {
+            endpoint.report(.disconnected(peerAddress, error))
+        } else {
+            endpoint.report(
+                .handshakeFailed(peerAddress, error ?? VTXError(.handshakeFailed, "the connection closed during the handshake"))
+            )
+            endpoint.report(.disconnected(peerAddress, error))
+        }
+    }
+}

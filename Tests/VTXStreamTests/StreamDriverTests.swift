@@ -1,0 +1,237 @@
+import Foundation
+import Testing
+import VTX
+import VTXIPC
+import VTXTCP
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("tcp and ipc drivers", .timeLimit(.minutes(1)))
+struct StreamDriverTests {
+    let vtx = VTX()
+
+    private func socket(_ type: SocketType) throws -> Socket {
+        let socket = try vtx.socket(type)
+        socket.receiveTimeout = .seconds(5)
+        socket.sendTimeout = .seconds(5)
+        return socket
+    }
+
+    private func roundTrip(bind: String, connect: ((String) -> String)? = nil) throws {
+        let rep = try socket(.rep)
+        let req = try socket(.req)
+        defer {
+            req.close()
+            rep.close()
+        }
+        try rep.bind(bind)
+        let bound = try #require(rep.lastEndpoint)
+        try req.connect(connect?(bound) ?? bound)
+        try req.send("ping")
+        #expect(try rep.receive()[0].string == "ping")
+        try rep.send("pong")
+        #expect(try req.receive()[0].string == "pong")
+    }
+
+    @Test func tcpAddressForms() throws {
+        #expect(try TCPAddress(parsing: "127.0.0.1:5555", forBind: false).port == 5555)
+        #expect(try TCPAddress(parsing: "*:*", forBind: true).port == 0)
+        #expect(try TCPAddress(parsing: "[::1]:0", forBind: true).isIPv6Literal)
+        #expect(try TCPAddress(parsing: "localhost:80", forBind: false).host == "localhost")
+        for bad in ["127.0.0.1", "127.0.0.1:", ":5555", "127.0.0.1:http", "127.0.0.1:70000", "[::1:5", "::1:5", "a;b:1"] {
+            #expect(throws: VTXError.invalidEndpoint, "\(bad)") { _ = try TCPAddress(parsing: bad, forBind: true) }
+        }
+        #expect(throws: VTXError.invalidEndpoint) { _ = try TCPAddress(parsing: "127.0.0.1:*", forBind: false) }
+        #expect(throws: VTXError.invalidEndpoint) { _ = try TCPAddress(parsing: "*:5555", forBind: false) }
+    }
+
+    @Test func malformedEndpointsFailTheCall() throws {
+        let push = try socket(.push)
+        defer { push.close() }
+        #expect(throws: VTXError.invalidEndpoint) { try push.bind("tcp://127.0.0.1") }
+        #expect(throws: VTXError.invalidEndpoint) { try push.connect("tcp://127.0.0.1:*") }
+        #expect(throws: VTXError.invalidEndpoint) { try push.connect("ipc://@") }
+        #expect(throws: VTXError.invalidArgument) {
+            try push.bind("ipc:///tmp/" + String(repeating: "x", count: 200))
+        }
+    }
+
+    @Test func wildcardPortsReportTheRealPort() throws {
+        let pull = try socket(.pull)
+        defer { pull.close() }
+        try pull.bind("tcp://127.0.0.1:*")
+        let endpoint = try #require(pull.lastEndpoint)
+        #expect(endpoint.hasPrefix("tcp://127.0.0.1:"))
+        #expect(!endpoint.hasSuffix(":0") && !endpoint.hasSuffix(":*"))
+        let other = try socket(.pull)
+        defer { other.close() }
+        try other.bind("tcp://*:0")
+        #expect(other.lastEndpoint?.hasPrefix("tcp://0.0.0.0:") == true)
+        // The same port again is in use.
+        let third = try socket(.pull)
+        defer { third.close() }
+        #expect(throws: VTXError.addressInUse) { try third.bind(endpoint) }
+    }
+
+    @Test func ipv6LoopbackAndHostNames() throws {
+        try roundTrip(bind: "tcp://[::1]:*")
+        try roundTrip(bind: "tcp://127.0.0.1:*") { bound in bound.replacingOccurrences(of: "127.0.0.1", with: "localhost") }
+    }
+
+    @Test func connectBeforeBindQueuesAndReconnects() throws {
+        // Find a free port, then free it again for the later bind.
+        let probe = try socket(.pull)
+        try probe.bind("tcp://127.0.0.1:*")
+        let endpoint = try #require(probe.lastEndpoint)
+        probe.close()
+        try unbindSettles(endpoint)
+
+        let push = try socket(.push)
+        push.reconnectInterval = .milliseconds(20)
+        let events = push.monitor()
+        try push.connect(endpoint)
+        // Queued while nobody listens (the connect's pipe exists at once).
+        for i in 0..<3 { try push.send(Message("early \(i)")) }
+        #expect(events.next(.connectRetried, timeout: .seconds(5)) != nil)
+
+        let pull = try socket(.pull)
+        defer {
+            push.close()
+            pull.close()
+        }
+        try pull.bind(endpoint)
+        for i in 0..<3 { #expect(try pull.receive()[0].string == "early \(i)") }
+        #expect(events.next(.handshakeSucceeded, timeout: .seconds(5)) != nil)
+    }
+
+    /// Waits until nothing listens at a just-closed tcp endpoint (the listener closes on the driver's thread).
+    private func unbindSettles(_ endpoint: String) throws {
+        let port = try #require(Int(endpoint.split(separator: ":").last!))
+        for _ in 0..<200 {
+            let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let refused = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) != 0
+                }
+            }
+            close(fd)
+            if refused { return }
+            usleep(5_000)
+        }
+        Issue.record("\(endpoint) still accepts connections after close")
+    }
+
+    @Test func reconnectsAfterThePeerRestarts() throws {
+        let pull = try socket(.pull)
+        try pull.bind("tcp://127.0.0.1:*")
+        let endpoint = try #require(pull.lastEndpoint)
+        let push = try socket(.push)
+        push.reconnectInterval = .milliseconds(20)
+        let events = push.monitor()
+        defer { push.close() }
+        try push.connect(endpoint)
+        try push.send("before")
+        #expect(try pull.receive()[0].string == "before")
+        pull.close()
+        #expect(events.next(.disconnected, timeout: .seconds(5)) != nil)
+        try unbindSettles(endpoint)
+        let restarted = try socket(.pull)
+        defer { restarted.close() }
+        try restarted.bind(endpoint)
+        #expect(events.next(.handshakeSucceeded, timeout: .seconds(5)) != nil)
+        try push.send("after")
+        #expect(try restarted.receive()[0].string == "after")
+    }
+
+    @Test func unbindClosesAcceptedConnectionsAndDisconnectStopsReconnecting() throws {
+        let pull = try socket(.pull)
+        let serverEvents = pull.monitor()
+        try pull.bind("tcp://127.0.0.1:*")
+        let endpoint = try #require(pull.lastEndpoint)
+        let push = try socket(.push)
+        push.reconnectInterval = .milliseconds(20)
+        let clientEvents = push.monitor()
+        defer {
+            push.close()
+            pull.close()
+        }
+        try push.connect(endpoint)
+        #expect(serverEvents.next(.handshakeSucceeded, timeout: .seconds(5)) != nil)
+        try pull.unbind(endpoint)
+        #expect(serverEvents.next(.closed, timeout: .seconds(5)) != nil)
+        #expect(clientEvents.next(.disconnected, timeout: .seconds(5)) != nil)
+        #expect(throws: VTXError.endpointNotFound) { try pull.unbind(endpoint) }
+        try push.disconnect(endpoint)
+        #expect(clientEvents.next(.closed, timeout: .seconds(5)) != nil)
+        #expect(try push.trySend("nobody") == false)
+    }
+
+    @Test func ipcSocketFileLifecycle() throws {
+        let path = "/tmp/vtx-ipc-\(UInt32.random(in: 0...UInt32.max))"
+        let endpoint = "ipc://" + path
+        let first = try socket(.pull)
+        try first.bind(endpoint)
+        #expect(FileManager.default.fileExists(atPath: path))
+        // A live listener is not stolen.
+        let second = try socket(.pull)
+        defer { second.close() }
+        #expect(throws: VTXError.addressInUse) { try second.bind(endpoint) }
+        // Unbinding removes the file.
+        let events = first.monitor()
+        try first.unbind(endpoint)
+        #expect(events.next(.closed, timeout: .seconds(5)) != nil)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        first.close()
+
+        // A stale socket file (nobody listening) is replaced.
+        let stale = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (i, byte) in path.utf8.enumerated() { buffer[i] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.bind(stale, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        #expect(bound == 0)
+        close(stale)  // the file stays, with nobody behind it
+        #expect(FileManager.default.fileExists(atPath: path))
+        try second.bind(endpoint)
+        let push = try socket(.push)
+        defer { push.close() }
+        try push.connect(endpoint)
+        try push.send("through the replaced file")
+        #expect(try second.receive()[0].string == "through the replaced file")
+    }
+
+    @Test func ipcAbstractNames() throws {
+        try roundTrip(bind: "ipc://@vtx-abstract-\(UInt32.random(in: 0...UInt32.max))")
+    }
+
+    @Test func monitorShowsTheConnectionLifecycle() throws {
+        let rep = try socket(.rep)
+        let server = rep.monitor()
+        try rep.bind("tcp://127.0.0.1:*")
+        let endpoint = try #require(rep.lastEndpoint)
+        #expect(server.next(.listening, timeout: .seconds(5))?.endpoint == endpoint)
+        let req = try socket(.req)
+        let client = req.monitor()
+        try req.connect(endpoint)
+        #expect(client.next(.connected, timeout: .seconds(5))?.peerAddress == endpoint)
+        #expect(client.next(.handshakeSucceeded, timeout: .seconds(5)) != nil)
+        #expect(server.next(.accepted, timeout: .seconds(5)) != nil)
+        #expect(server.next(.handshakeSucceeded, timeout: .seconds(5)) != nil)
+        req.close()
+        #expect(server.next(.disconnected, timeout: .seconds(5)) != nil)
+        rep.close()
+        #expect(server.next(.monitorStopped, timeout: .seconds(5)) != nil)
+    }
+}

@@ -109,13 +109,9 @@ public final class StreamDriver: Driver, @unchecked Sendable {
         listeners[endpoint.id] = listener
         let transport = self.transport
         let logger = self.logger
-        var bootstrap = ServerBootstrap(group: loop)
+        ServerBootstrap(group: loop)
             .serverChannelOption(.backlog, value: 100)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-        if transport.isTCP {
-            bootstrap = bootstrap.childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-        }
-        bootstrap
             .childChannelInitializer { child in
                 let peer = transport.peerDescription(for: child.remoteAddress, endpoint: endpoint.endpoint)
                 let engine = ZMTPEngine(
@@ -129,7 +125,8 @@ public final class StreamDriver: Driver, @unchecked Sendable {
                     logger: logger
                 )
                 listener.track(engine, channel: child)
-                return child.eventLoop.makeCompletedFuture { try child.pipeline.syncOperations.addHandler(engine) }
+                let configured = transport.isTCP ? child.applyTCPOptions(endpoint.options) : child.eventLoop.makeSucceededVoidFuture()
+                return configured.flatMapThrowing { try child.pipeline.syncOperations.addHandler(engine) }
             }
             .bind(to: address)
             .whenComplete { [self] result in
@@ -292,13 +289,12 @@ final class Connecter: ZMTPEngineOwner, @unchecked Sendable {
         )
         self.engine = engine
         endpoint.report(.connectDelayed)
-        var bootstrap = ClientBootstrap(group: loop)
-        if transport.isTCP {
-            bootstrap = bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1)
-        }
-        bootstrap
+        let isTCP = transport.isTCP
+        let options = endpoint.options
+        ClientBootstrap(group: loop)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(engine) }
+                let configured = isTCP ? channel.applyTCPOptions(options) : channel.eventLoop.makeSucceededVoidFuture()
+                return configured.flatMapThrowing { try channel.pipeline.syncOperations.addHandler(engine) }
             }
             .connect(to: address)
             .whenComplete { [self] result in

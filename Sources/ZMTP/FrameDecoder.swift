@@ -44,8 +44,9 @@ public struct FrameDecoder: Sendable {
         case body(flags: FrameFlags, size: Int)
     }
 
-    /// The initial capacity of a buffer gathering a body split across reads, unless the body is smaller.
-    private static let gatherChunk = 64 * 1024
+    /// Bodies split across reads up to this size get a buffer of exactly their size at once; larger ones start
+    /// with this much and grow as bytes arrive, so a lying header cannot make the decoder reserve memory.
+    private static let trustedGatherSize = 1 << 20
 
     private var state = State.flags
     private var gathered: ByteBuffer?
@@ -203,7 +204,7 @@ public struct FrameDecoder: Sendable {
                 return isCommand ? .buffer(buffer.readSlice(length: size)!) : .frame(wholeFrame(size: size, &buffer))
             }
             guard buffer.readableBytes > 0 else { return nil }
-            gathered = allocator.buffer(capacity: min(size, max(buffer.readableBytes, FrameDecoder.gatherChunk)))
+            gathered = allocator.buffer(capacity: min(size, max(buffer.readableBytes, FrameDecoder.trustedGatherSize)))
         }
         let wanted = size - gathered!.readableBytes
         var chunk = buffer.readSlice(length: min(wanted, buffer.readableBytes))!

@@ -16,6 +16,7 @@ public struct GreetingDecoder: Sendable {
     /// The mechanism our side uses; the peer must announce the same one.
     public let expectedMechanism: MechanismName
     private var received: [UInt8] = []
+    private var greeting: Greeting?
 
     /// Makes a decoder for a connection whose local side uses `mechanism`.
     public init(expecting mechanism: MechanismName) {
@@ -36,15 +37,14 @@ public struct GreetingDecoder: Sendable {
 
     /// Reads greeting bytes from `buffer`, consuming no more than the greeting.
     ///
-    /// - Returns: the peer's greeting once all 64 bytes have arrived; `nil` while more are needed.
+    /// - Returns: the peer's greeting once all 64 bytes have arrived (and again, consuming nothing, on later calls);
+    ///   `nil` while more are needed.
     /// - Throws: ``ZMTPError/Category/invalidSignature`` when the peer is not a ZMTP peer,
     ///   ``ZMTPError/Category/unsupportedVersion`` for a ZMTP/1.0 or ZMTP/2.0 peer, and
     ///   ``ZMTPError/Category/mechanismMismatch`` when the peer announces another mechanism.
     public mutating func decode(_ buffer: inout ByteBuffer) throws(ZMTPError) -> Greeting? {
+        if let greeting { return greeting }
         let wanted = Greeting.size - received.count
-        guard wanted > 0 else {
-            preconditionFailure("GreetingDecoder.decode called after the greeting was complete")
-        }
         let count = min(wanted, buffer.readableBytes)
         guard count > 0 else { return nil }
         buffer.withUnsafeReadableBytes { bytes in
@@ -54,7 +54,8 @@ public struct GreetingDecoder: Sendable {
         try checkSignature()
         try checkVersion()
         guard received.count == Greeting.size else { return nil }
-        return try makeGreeting()
+        greeting = try makeGreeting()
+        return greeting
     }
 
     private func checkSignature() throws(ZMTPError) {

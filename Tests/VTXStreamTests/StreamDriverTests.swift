@@ -216,6 +216,41 @@ struct StreamDriverTests {
         try roundTrip(bind: "ipc://@vtx-abstract-\(UInt32.random(in: 0...UInt32.max))")
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/ss")))
+    func tcpKeepAliveOptionsReachTheKernel() throws {
+        let pull = try socket(.pull)
+        pull.tcpKeepAlive = true
+        pull.tcpKeepAliveIdle = .seconds(7)
+        pull.tcpKeepAliveInterval = .seconds(3)
+        pull.tcpKeepAliveCount = 4
+        let events = pull.monitor()
+        try pull.bind("tcp://127.0.0.1:*")
+        let endpoint = try #require(pull.lastEndpoint)
+        let port = try #require(endpoint.split(separator: ":").last)
+        let push = try socket(.push)
+        defer {
+            push.close()
+            pull.close()
+        }
+        try push.connect(endpoint)
+        #expect(events.next(.handshakeSucceeded, timeout: .seconds(5)) != nil)
+        // `ss -o` shows a keepalive timer only on sockets with SO_KEEPALIVE (the accepted side has it); while
+        // data is in flight it shows the retransmit timer instead, so look a few times.
+        var text = ""
+        for _ in 0..<40 where !text.contains("keepalive") {
+            let ss = Process()
+            ss.executableURL = URL(fileURLWithPath: "/usr/bin/ss")
+            ss.arguments = ["-tnoH", "state", "established", "( sport = :\(port) )"]
+            let output = Pipe()
+            ss.standardOutput = output
+            try ss.run()
+            ss.waitUntilExit()
+            text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            if !text.contains("keepalive") { usleep(50_000) }
+        }
+        #expect(text.contains("keepalive"), "ss output: \(text)")
+    }
+
     @Test func monitorShowsTheConnectionLifecycle() throws {
         let rep = try socket(.rep)
         let server = rep.monitor()

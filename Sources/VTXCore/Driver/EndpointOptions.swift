@@ -22,6 +22,14 @@ public struct EndpointOptions: Sendable {
     public var heartbeatTimeout: Duration?
     /// How long the peer should wait for traffic from us before dropping the connection; `nil` for none.
     public var heartbeatTTL: Duration?
+    /// TCP keep-alive: `nil` leaves the system default, `true`/`false` turns `SO_KEEPALIVE` on or off.
+    public var tcpKeepAlive: Bool?
+    /// TCP keep-alive probes before the connection is dropped (`TCP_KEEPCNT`); `nil` for the system default.
+    public var tcpKeepAliveCount: Int?
+    /// Idle time before the first keep-alive probe (`TCP_KEEPIDLE`); `nil` for the system default.
+    public var tcpKeepAliveIdle: Duration?
+    /// Time between keep-alive probes (`TCP_KEEPINTVL`); `nil` for the system default.
+    public var tcpKeepAliveInterval: Duration?
 
     /// Options with libzmq's defaults.
     public init() {

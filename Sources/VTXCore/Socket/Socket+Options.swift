@@ -106,6 +106,34 @@ extension Socket {
         set { options.heartbeatTTL = newValue }
     }
 
+    /// TCP keep-alive for later binds and connects: `nil` (default) leaves the system's setting, `true`/`false`
+    /// turns `SO_KEEPALIVE` on or off. The corresponding libzmq option is `ZMQ_TCP_KEEPALIVE`.
+    public var tcpKeepAlive: Bool? {
+        get { options.tcpKeepAlive }
+        set { options.tcpKeepAlive = newValue }
+    }
+
+    /// Keep-alive probes sent before a silent TCP connection is dropped; `nil` (default) for the system's.
+    /// The corresponding libzmq option is `ZMQ_TCP_KEEPALIVE_CNT`.
+    public var tcpKeepAliveCount: Int? {
+        get { options.tcpKeepAliveCount }
+        set { options.tcpKeepAliveCount = newValue.map { max(1, $0) } }
+    }
+
+    /// Idle time before the first keep-alive probe; `nil` (default) for the system's.
+    /// The corresponding libzmq option is `ZMQ_TCP_KEEPALIVE_IDLE`.
+    public var tcpKeepAliveIdle: Duration? {
+        get { options.tcpKeepAliveIdle }
+        set { options.tcpKeepAliveIdle = newValue }
+    }
+
+    /// Time between keep-alive probes; `nil` (default) for the system's.
+    /// The corresponding libzmq option is `ZMQ_TCP_KEEPALIVE_INTVL`.
+    public var tcpKeepAliveInterval: Duration? {
+        get { options.tcpKeepAliveInterval }
+        set { options.tcpKeepAliveInterval = newValue }
+    }
+
     /// Queue messages only to peers whose connection is up. Default `false`.
     /// The corresponding libzmq option is `ZMQ_IMMEDIATE`.
     public var immediate: Bool {

@@ -14,6 +14,10 @@ struct SocketOptions {
     var heartbeatInterval: Duration?
     var heartbeatTimeout: Duration?
     var heartbeatTTL: Duration?
+    var tcpKeepAlive: Bool?
+    var tcpKeepAliveCount: Int?
+    var tcpKeepAliveIdle: Duration?
+    var tcpKeepAliveInterval: Duration?
     var immediate = false
     var conflate = false
     var routerMandatory = false
@@ -46,6 +50,10 @@ struct SocketOptions {
         options.heartbeatInterval = heartbeatInterval
         options.heartbeatTimeout = heartbeatTimeout
         options.heartbeatTTL = heartbeatTTL
+        options.tcpKeepAlive = tcpKeepAlive
+        options.tcpKeepAliveCount = tcpKeepAliveCount
+        options.tcpKeepAliveIdle = tcpKeepAliveIdle
+        options.tcpKeepAliveInterval = tcpKeepAliveInterval
         return options
     }
 }

@@ -20,6 +20,8 @@ let package = Package(
         .executable(name: "vtx-bench", targets: ["VTXBench"]),
         .executable(name: "request-reply", targets: ["RequestReplyExample"]),
         .executable(name: "publish-subscribe", targets: ["PublishSubscribeExample"]),
+        .executable(name: "tcp-request-reply", targets: ["TCPRequestReplyExample"]),
+        .executable(name: "tcp-publish-subscribe", targets: ["TCPPublishSubscribeExample"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -104,6 +106,18 @@ let package = Package(
             name: "PublishSubscribeExample",
             dependencies: ["VTX"],
             path: "Examples/PublishSubscribe",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "TCPRequestReplyExample",
+            dependencies: ["VTX"],
+            path: "Examples/TCPRequestReply",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "TCPPublishSubscribeExample",
+            dependencies: ["VTX"],
+            path: "Examples/TCPPublishSubscribe",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -302,13 +302,8 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         var wrote = false
         var buffer = context.channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
         while context.channel.isWritable, let message = pipe.read() {
-            subscriptionCache?.record(message)
             do throws(ZMTPError) {
-                if encoding.usesCommands || mechanism.name != .null {
-                    try encodeThroughMechanism(message, into: &buffer)
-                } else {
-                    FrameEncoder.encode(message, into: &buffer)
-                }
+                try encode(message, into: &buffer)
             } catch {
                 fail(protocolError: error)
                 return
@@ -327,7 +322,14 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         if pipe.isPeerClosed { pipeClosedBySocket() }
     }
 
-    private func encodeThroughMechanism(_ message: Message, into buffer: inout ByteBuffer) throws(ZMTPError) {
+    /// Appends one message from the socket in its wire form: plain frames for NULL, a SUBSCRIBE/CANCEL command
+    /// for a subscription to a 3.1 peer, or whatever the mechanism makes of it. Notes subscriptions for replay.
+    private func encode(_ message: Message, into buffer: inout ByteBuffer) throws(ZMTPError) {
+        subscriptionCache?.record(message)
+        if !encoding.usesCommands && mechanism.name == .null {
+            FrameEncoder.encode(message, into: &buffer)
+            return
+        }
         switch encoding.translate(message) {
         case .message(let message): try mechanism.encode(message, into: &buffer)
         case .command(let command): try mechanism.encode(command, into: &buffer)
@@ -346,10 +348,10 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         closingGracefully = true
         if case .ready = state {
             if let pipe {
-                // Drain what the socket queued before it closed.
+                // Drain what the socket queued before it closed (whatever the connection's writability).
                 var buffer = context.channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
                 while let message = pipe.read() {
-                    FrameEncoder.encode(message, into: &buffer)
+                    do throws(ZMTPError) { try encode(message, into: &buffer) } catch { break }
                 }
                 if buffer.readableBytes > 0 { context.write(wrapOutboundOut(buffer), promise: nil) }
             }

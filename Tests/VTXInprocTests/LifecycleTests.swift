@@ -20,7 +20,7 @@ struct LifecycleTests {
             #expect(error.message.contains("carrier-pigeon"))
             #expect(error.message.contains("inproc"))
         }
-        #expect(vtx.schemes == ["inproc"])
+        #expect(vtx.schemes == ["inproc", "ipc", "tcp"])
     }
 
     @Test func wrongStateAndTypeErrors() throws {

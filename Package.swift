@@ -140,7 +140,11 @@ let package = Package(
         ),
         .testTarget(
             name: "VTXStreamTests",
-            dependencies: ["VTX", "VTXStream", "VTXTCP", "VTXIPC", "ZMTP", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "VTX", "VTXStream", "VTXTCP", "VTXIPC", "ZMTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/VTXStreamTests",
             swiftSettings: strictSettings
         ),

@@ -112,6 +112,7 @@ public final class StreamDriver: Driver, @unchecked Sendable {
         ServerBootstrap(group: loop)
             .serverChannelOption(.backlog, value: 100)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { child in
                 let peer = transport.peerDescription(for: child.remoteAddress, endpoint: endpoint.endpoint)
                 let engine = ZMTPEngine(
@@ -292,6 +293,7 @@ final class Connecter: ZMTPEngineOwner, @unchecked Sendable {
         let isTCP = transport.isTCP
         let options = endpoint.options
         ClientBootstrap(group: loop)
+            .channelOption(.allowRemoteHalfClosure, value: true)
             .channelInitializer { channel in
                 let configured = isTCP ? channel.applyTCPOptions(options) : channel.eventLoop.makeSucceededVoidFuture()
                 return configured.flatMapThrowing { try channel.pipeline.syncOperations.addHandler(engine) }

@@ -65,6 +65,9 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     private var heartbeatTimer: RepeatedTask?
     private var ttlTimer: Scheduled<Void>?
     private var closingGracefully = false
+    private var lingerTimer: Scheduled<Void>?
+    /// The peer has closed its side; what is held is still delivered, then the connection closes.
+    private var inputClosed = false
 
     /// Why the connection ended, when it was an error.
     private(set) var failure: VTXError?
@@ -151,18 +154,60 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     func channelInactive(context: ChannelHandlerContext) {
         if state != .closed {
             let error = didHandshake
-                ? nil
+                ? truncationError()
                 : VTXError(.handshakeFailed, "\(peerAddress) closed the connection during the handshake")
+            if let error { logger.info("dropping \(peerAddress) on \(endpoint.endpoint): \(error)") }
             finish(error, protocol: false)
         }
         handshakeTimer?.cancel()
+        lingerTimer?.cancel()
         heartbeatTimer?.cancel()
         ttlTimer?.cancel()
-        bridge.detach(self)
-        if ownsPipe { pipe?.close() }
         self.context = nil
+        if stalled != nil {
+            // The peer is gone but sent more than the socket has taken yet: keep the pipe (and the bridge, which
+            // brings the `.writable` events) until what it sent is delivered.
+            inputClosed = true
+        } else {
+            releasePipe()
+        }
         owner?.engineDidClose(self)
         context.fireChannelInactive()
+    }
+
+    /// Stops serving the pipe; closes it when it belongs to this connection only.
+    private func releasePipe() {
+        bridge.detach(self)
+        if ownsPipe { pipe?.close() }
+    }
+
+    /// The peer half-closed its side (the channel allows remote half-closure): deliver what is held first,
+    /// as libzmq does by not reading the end of the stream while the socket is full, then close.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, case .inputClosed = event {
+            inputClosed = true
+            finishInputIfDone()
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func finishInputIfDone() {
+        guard inputClosed, stalled == nil, state != .closed, let context else { return }
+        if didHandshake, let error = truncationError() {
+            fail(error, protocol: false)
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    /// The error for a stream that ended in the middle of a message, or `nil` when it ended cleanly.
+    private func truncationError() -> VTXError? {
+        guard decoder.hasPartialInput else { return nil }
+        return ZMTPError(
+            .invalidFrame,
+            "\(peerAddress) closed the connection in the middle of a message; the partial message was discarded"
+        ).vtxError
     }
 
     // MARK: Inbound
@@ -220,6 +265,11 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
             for message in replay { encoding.encode(message, into: &buffer) }
             context.write(wrapOutboundOut(buffer), promise: nil)
         }
+        if closingGracefully {
+            // The socket closed while we were connecting: send what it queued, then close.
+            flushAndClose()
+            return
+        }
         startHeartbeats(context)
         drainOutbound()
         context.flush()
@@ -254,15 +304,21 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     /// Handles a command after the handshake; returns a message for the socket when the command carries one.
     private func handle(_ command: Command) throws(ZMTPError) -> Message? {
         switch command {
-        case .ping(let ttl, let context):
-            var pong = self.context!.channel.allocator.buffer(capacity: 32)
-            try mechanism.encode(.pong(context: context), into: &pong)
-            self.context!.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        case .ping(let ttl, let pingContext):
+            guard let context else { return nil }
+            var pong = context.channel.allocator.buffer(capacity: 32)
+            try mechanism.encode(.pong(context: pingContext), into: &pong)
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
             if ttl > 0 { armTimeToLive(.milliseconds(Int64(ttl) * 100)) }
             return nil
         case .pong:
             return nil
         case .subscribe, .cancel:
+            // Only publishers act on subscriptions; for any other socket they are noise, not messages.
+            guard endpoint.socketType == .pub || endpoint.socketType == .xpub else {
+                logger.debug("ignoring \(command.name) from \(peerAddress): a \(endpoint.socketType) takes no subscriptions")
+                return nil
+            }
             return SubscriptionEncoding.message(for: command)
         case .error(let reason):
             throw ZMTPError(.peerError, "the peer sent ERROR \"\(reason)\"", peerReason: reason)
@@ -286,9 +342,22 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         pipe.flush()
         if var rest = stash {
             stash = nil
-            process(&rest)
+            if case .ready = state {
+                process(&rest)
+            } else {
+                // The connection has ended: deliver the rest of what the peer sent; a protocol error in it ends
+                // the delivery (the connection is already reported).
+                do throws(ZMTPError) { try deliver(&rest) } catch {}
+            }
         }
-        if stalled == nil, let context {
+        guard stalled == nil else { return }
+        guard let context else {
+            releasePipe()
+            return
+        }
+        if inputClosed {
+            finishInputIfDone()
+        } else {
             context.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
             context.read()
         }
@@ -342,31 +411,37 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         closeGracefully(linger: endpoint.options.linger)
     }
 
-    /// Sends what is queued, then closes; gives up and closes anyway after `linger` (`nil`: 30 s at most).
+    /// Sends what is queued, then closes; gives up and closes anyway after `linger` (`nil`: 30 s at most). A
+    /// connect still in its handshake waits for the handshake to finish first (within the same limit), so that
+    /// messages queued before the socket closed are not lost.
     func closeGracefully(linger: Duration?) {
         guard let context, state != .closed, !closingGracefully else { return }
         closingGracefully = true
-        if case .ready = state {
-            if let pipe {
-                // Drain what the socket queued before it closed (whatever the connection's writability).
-                var buffer = context.channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
-                while let message = pipe.read() {
-                    do throws(ZMTPError) { try encode(message, into: &buffer) } catch { break }
-                }
-                if buffer.readableBytes > 0 { context.write(wrapOutboundOut(buffer), promise: nil) }
-            }
-        }
         let limit = linger ?? .seconds(30)
-        guard limit > .zero else {
+        let nothingQueued = pipe == nil || pipe?.checkRead() == false
+        guard limit > .zero, !(nothingQueued && !didHandshake) else {
             context.close(promise: nil)
             return
         }
-        let flushed = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: flushed)
         let channel = context.channel
-        let forced = context.eventLoop.scheduleTask(in: limit.timeAmount) { channel.close(promise: nil) }
-        flushed.futureResult.whenComplete { _ in
-            forced.cancel()
+        lingerTimer = context.eventLoop.scheduleTask(in: limit.timeAmount) { channel.close(promise: nil) }
+        if case .ready = state { flushAndClose() }
+    }
+
+    /// Writes everything the socket queued (whatever the connection's writability) and closes once written.
+    private func flushAndClose() {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
+        if let pipe {
+            while let message = pipe.read() {
+                do throws(ZMTPError) { try encode(message, into: &buffer) } catch { break }
+            }
+        }
+        let flushed = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: flushed)
+        let channel = context.channel
+        flushed.futureResult.whenComplete { [self] _ in
+            lingerTimer?.cancel()
             channel.close(promise: nil)
         }
     }

@@ -24,8 +24,8 @@ import VTXCore
 /// libzmq 4.3.4's command frames of 246–255-byte subscriptions that have an 8-byte size without the LONG flag
 /// (flags `04`, size byte `00`; libzmq #4367), which are read as long frames.
 public struct FrameDecoder: Sendable {
-    /// The largest frame body accepted, in bytes (libzmq's `ZMQ_MAXMSGSIZE`, which also applies per frame);
-    /// `nil` for no limit.
+    /// The largest message accepted, in bytes: the sum of a multipart message's frame bodies (libzmq's
+    /// `ZMQ_MAXMSGSIZE`, which libzmq checks per frame only), and the largest command body; `nil` for no limit.
     public var maxMessageSize: Int?
     /// Whether data frames are allowed. Set it to `false` during the handshake so a data frame is refused as soon as
     /// its header arrives instead of being gathered; commands are always allowed.
@@ -51,6 +51,8 @@ public struct FrameDecoder: Sendable {
     private var state = State.flags
     private var gathered: ByteBuffer?
     private var pending = Message()
+    /// The body bytes of the frames in ``pending``, checked against ``maxMessageSize``.
+    private var pendingBytes = 0
     private var failure: ZMTPError?
 
     /// Makes a decoder.
@@ -186,12 +188,20 @@ public struct FrameDecoder: Sendable {
             throw ZMTPError(.invalidFrame, "a frame announces an impossible size of \(value) bytes")
         }
         let size = Int(value)
-        if let maxMessageSize, size > maxMessageSize {
-            throw ZMTPError(
-                .messageTooLarge,
-                "a \(size)-byte \(isCommand ? "command" : "frame") exceeds the maximum message size of "
-                    + "\(maxMessageSize) bytes"
-            )
+        if let maxMessageSize {
+            // Data frames count toward their whole message, so a peer cannot grow a message without bound
+            // through MORE frames (libzmq checks each frame alone).
+            let total = isCommand ? size : pendingBytes &+ size
+            if total > maxMessageSize || total < 0 {
+                throw ZMTPError(
+                    .messageTooLarge,
+                    isCommand || pendingBytes == 0
+                        ? "a \(size)-byte \(isCommand ? "command" : "frame") exceeds the maximum message size of "
+                            + "\(maxMessageSize) bytes"
+                        : "a multipart message grows to \(total) bytes, past the maximum message size of "
+                            + "\(maxMessageSize) bytes"
+                )
+            }
         }
         return size
     }
@@ -240,8 +250,10 @@ public struct FrameDecoder: Sendable {
         case .buffer(let bytes):
             return .command(try Command(parsing: bytes))
         case .frame(let frame):
+            pendingBytes += frame.count
             pending.append(frame)
             guard !flags.contains(.more) else { return nil }
+            pendingBytes = 0
             var message = Message()
             swap(&message, &pending)
             message.metadata = metadata

@@ -111,13 +111,23 @@ struct FrameDecoderTests {
         expectZMTPError(.messageTooLarge) { _ = try small.next(&shortHeader) }
     }
 
-    @Test func maxMessageSizeAppliesPerFrame() throws {
+    /// The limit covers a whole multipart message (libzmq checks each frame alone, which lets a peer grow a
+    /// message without bound through MORE frames); it is checked on each header, before the body arrives.
+    @Test func maxMessageSizeAppliesToWholeMessages() throws {
         let message: Message = [patternFrame(100), patternFrame(100), patternFrame(100)]
         var input = buffer(encoded(message))
-        var decoder = FrameDecoder(maxMessageSize: 100)
+        var decoder = FrameDecoder(maxMessageSize: 300)
         #expect(try decoder.decodeAll(&input) == [.message(message)])
-        var tooBig = buffer(encoded(Message(patternFrame(101))))
-        expectZMTPError(.messageTooLarge) { _ = try decoder.decodeAll(&tooBig) }
+        // The count starts again with each message.
+        var again = buffer(encoded(message))
+        #expect(try decoder.decodeAll(&again) == [.message(message)])
+        var tooBig = buffer(encoded(message))
+        var strict = FrameDecoder(maxMessageSize: 250)
+        let error = expectZMTPError(.messageTooLarge) { _ = try strict.decodeAll(&tooBig) }
+        #expect(error?.message.contains("multipart") == true)
+        var single = buffer(encoded(Message(patternFrame(101))))
+        var small = FrameDecoder(maxMessageSize: 100)
+        expectZMTPError(.messageTooLarge) { _ = try small.decodeAll(&single) }
     }
 
     /// Without a limit a huge announced size must not allocate it: the body is gathered as it arrives.

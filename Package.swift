@@ -146,6 +146,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/VTXStreamTests",
+            exclude: ["Peers"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -3,24 +3,35 @@
 set -euo pipefail
 
 need_apt=()
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
 command -v swift >/dev/null 2>&1 || { echo "error: the Swift toolchain (6.1 or newer) is not on PATH" >&2; exit 1; }
 dpkg -s pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 dpkg -s libsodium-dev >/dev/null 2>&1 || need_apt+=(libsodium-dev)
 dpkg -s libzmq3-dev >/dev/null 2>&1 || need_apt+=(libzmq3-dev)
 command -v cc >/dev/null 2>&1 || need_apt+=(gcc)
 
-command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
+# python3 with pip, for pyzmq below (Debian images often ship python3 without pip).
+if ! python3 -c "import zmq" >/dev/null 2>&1 && ! python3 -m pip --version >/dev/null 2>&1; then
+    need_apt+=(python3 python3-pip)
+fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "==> installing ${need_apt[*]}"
-    SUDO=""
-    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-# pyzmq (bundling libzmq 4.3.4) is the libzmq peer of the interop tests.
+# pyzmq (bundling libzmq 4.3.4) is the libzmq peer of the interop tests (Tests/VTXStreamTests/Peers/zmq_peer.py,
+# which report the libzmq version they ran against). Where pip cannot install it (no wheel for this Python, say),
+# Debian's python3-zmq, built on the system libzmq 4.3.x, serves as well.
 if ! python3 -c "import zmq" >/dev/null 2>&1; then
     echo "==> installing pyzmq"
-    python3 -m pip install -q "pyzmq==25.1.2" 2>/dev/null || python3 -m pip install -q --break-system-packages "pyzmq==25.1.2"
+    python3 -m pip install -q "pyzmq==25.1.2" 2>/dev/null \
+        || python3 -m pip install -q --break-system-packages "pyzmq==25.1.2" 2>/dev/null \
+        || {
+            $SUDO apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-zmq >/dev/null
+        }
+    python3 -c "import zmq; print('==> libzmq', zmq.zmq_version(), 'via pyzmq', zmq.pyzmq_version())"
 fi

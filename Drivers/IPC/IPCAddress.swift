@@ -2,8 +2,8 @@ import VTXCore
 
 /// A parsed `ipc://` address: a filesystem path, or a Linux abstract-namespace name written `@name`.
 public struct IPCAddress: Sendable, Hashable, CustomStringConvertible {
-    /// The longest path a Unix domain socket address holds (`sun_path` is 108 bytes with its terminator).
-    public static let maximumPathLength = 107
+    /// The longest path accepted: `sun_path` holds 108 bytes, and SwiftNIO keeps 4 of them in reserve.
+    public static let maximumPathLength = 103
 
     /// The path, or the abstract name without its `@`.
     public let path: String

@@ -96,6 +96,63 @@ public struct IPCTransport: StreamTransport {
         return result == 0
     }
 
+    /// For an abstract name, a listening socket bound with libzmq's address length (the name's bytes after the
+    /// leading NUL, no padding), which NIO's `SocketAddress` cannot express; `nil` for a path.
+    ///
+    /// - Throws: ``VTXError/Code/addressInUse`` when the name is taken, ``VTXError/Code/systemError`` otherwise.
+    public func makeListeningSocket(for endpoint: Endpoint) throws(VTXError) -> NIOBSDSocket.Handle? {
+        let address = try IPCAddress(parsing: endpoint.address)
+        guard address.isAbstract else { return nil }
+        let fd = try IPCTransport.abstractSocket(address.path, action: "bind") { fd, pointer, length in
+            Glibc.bind(fd, pointer, length) == 0 && listen(fd, 100) == 0
+        }
+        return fd
+    }
+
+    /// For an abstract name, a socket connected with libzmq's address length; `nil` for a path.
+    ///
+    /// - Throws: ``VTXError/Code/connectionRefused`` when nobody listens under the name (the connecter retries).
+    public func makeConnectedSocket(for endpoint: Endpoint) throws(VTXError) -> NIOBSDSocket.Handle? {
+        let address = try IPCAddress(parsing: endpoint.address)
+        guard address.isAbstract else { return nil }
+        return try IPCTransport.abstractSocket(address.path, action: "connect") { fd, pointer, length in
+            Glibc.connect(fd, pointer, length) == 0
+        }
+    }
+
+    /// Makes a Unix stream socket, runs `operation` with the abstract address of `name` (leading NUL, exact
+    /// length), and returns it non-blocking; closes it and throws on failure.
+    private static func abstractSocket(
+        _ name: String,
+        action: String,
+        _ operation: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Bool
+    ) throws(VTXError) -> NIOBSDSocket.Handle {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw VTXError(.systemError, "socket() failed: errno \(errno)") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(name.utf8)
+        withUnsafeMutableBytes(of: &address.sun_path) { path in
+            path[0] = 0
+            for (i, byte) in bytes.prefix(path.count - 1).enumerated() { path[i + 1] = byte }
+        }
+        let length = socklen_t(MemoryLayout<sockaddr_un>.offset(of: \.sun_path)! + 1 + bytes.count)
+        let succeeded = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { operation(fd, $0, length) }
+        }
+        guard succeeded else {
+            let code = errno
+            close(fd)
+            switch code {
+            case EADDRINUSE: throw VTXError(.addressInUse, "abstract ipc name '@\(name)' is already in use")
+            case ECONNREFUSED, ENOENT: throw VTXError(.connectionRefused, "nobody listens at abstract ipc name '@\(name)'")
+            default: throw VTXError(.systemError, "\(action) to abstract ipc name '@\(name)' failed: errno \(code)")
+            }
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        return fd
+    }
+
     /// `ipc://PATH` (or `ipc://@name`).
     public func endpointDescription(for address: SocketAddress, requested: Endpoint) -> String {
         requested.description

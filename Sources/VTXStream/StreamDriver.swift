@@ -98,9 +98,11 @@ public final class StreamDriver: Driver, @unchecked Sendable {
     // MARK: Binding
 
     private func bind(_ endpoint: DriverEndpoint, on loop: any EventLoop) {
-        let address: SocketAddress
+        let descriptor: NIOBSDSocket.Handle?
+        var address: SocketAddress?
         do {
-            address = try transport.bindAddress(for: endpoint.endpoint)
+            descriptor = try transport.makeListeningSocket(for: endpoint.endpoint)
+            if descriptor == nil { address = try transport.bindAddress(for: endpoint.endpoint) }
         } catch {
             endpoint.report(.bindFailed(error))
             return
@@ -109,7 +111,7 @@ public final class StreamDriver: Driver, @unchecked Sendable {
         listeners[endpoint.id] = listener
         let transport = self.transport
         let logger = self.logger
-        ServerBootstrap(group: loop)
+        let bootstrap = ServerBootstrap(group: loop)
             .serverChannelOption(.backlog, value: 100)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
@@ -129,20 +131,22 @@ public final class StreamDriver: Driver, @unchecked Sendable {
                 let configured = transport.isTCP ? child.applyTCPOptions(endpoint.options) : child.eventLoop.makeSucceededVoidFuture()
                 return configured.flatMapThrowing { try child.pipeline.syncOperations.addHandler(engine) }
             }
-            .bind(to: address)
+        let requested = address
+        let bound = descriptor.map { bootstrap.withBoundSocket($0) } ?? bootstrap.bind(to: requested!)
+        bound
             .whenComplete { [self] result in
                 switch result {
                 case .success(let channel):
                     listener.channel = channel
-                    listener.boundAddress = channel.localAddress ?? address
+                    listener.boundAddress = channel.localAddress ?? requested
                     guard listeners[endpoint.id] === listener else {
                         // Unbound (or shut down) while binding.
                         channel.close(promise: nil)
                         return
                     }
-                    endpoint.report(
-                        .listening(transport.endpointDescription(for: channel.localAddress ?? address, requested: endpoint.endpoint))
-                    )
+                    endpoint.report(.listening(listener.boundAddress.map {
+                        transport.endpointDescription(for: $0, requested: endpoint.endpoint)
+                    } ?? endpoint.endpoint.description))
                 case .failure(let error):
                     listeners[endpoint.id] = nil
                     endpoint.report(.bindFailed(VTXError.fromSystem(error, doing: "binding \(endpoint.endpoint)")))
@@ -270,9 +274,11 @@ final class Connecter: ZMTPEngineOwner, @unchecked Sendable {
 
     private func attemptConnect() {
         guard !stopped else { return }
-        let address: SocketAddress
+        let descriptor: NIOBSDSocket.Handle?
+        var address: SocketAddress?
         do {
-            address = try transport.connectAddress(for: endpoint.endpoint)
+            descriptor = try transport.makeConnectedSocket(for: endpoint.endpoint)
+            if descriptor == nil { address = try transport.connectAddress(for: endpoint.endpoint) }
         } catch {
             scheduleRetry(after: error)
             return
@@ -292,13 +298,14 @@ final class Connecter: ZMTPEngineOwner, @unchecked Sendable {
         endpoint.report(.connectDelayed)
         let isTCP = transport.isTCP
         let options = endpoint.options
-        ClientBootstrap(group: loop)
+        let bootstrap = ClientBootstrap(group: loop)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelInitializer { channel in
                 let configured = isTCP ? channel.applyTCPOptions(options) : channel.eventLoop.makeSucceededVoidFuture()
                 return configured.flatMapThrowing { try channel.pipeline.syncOperations.addHandler(engine) }
             }
-            .connect(to: address)
+        let connected = descriptor.map { bootstrap.withConnectedSocket($0) } ?? bootstrap.connect(to: address!)
+        connected
             .whenComplete { [self] result in
                 switch result {
                 case .success(let channel):

@@ -34,11 +34,29 @@ public protocol StreamTransport: Sendable {
 
     /// Called after a listener bound at `address` has closed (an IPC transport removes its socket file).
     func listenerClosed(at address: SocketAddress, endpoint: Endpoint)
+
+    /// A bound, listening descriptor made by the transport itself, for addresses `SocketAddress` cannot express
+    /// (Linux abstract Unix names with libzmq's exact address length); `nil` to bind ``bindAddress(for:)``.
+    ///
+    /// - Throws: a ``VTXError`` when the socket cannot be made (the name is in use, say).
+    func makeListeningSocket(for endpoint: Endpoint) throws(VTXError) -> NIOBSDSocket.Handle?
+
+    /// A connected descriptor made by the transport itself (see ``makeListeningSocket(for:)``); `nil` to connect
+    /// to ``connectAddress(for:)``.
+    ///
+    /// - Throws: a ``VTXError`` when the connection cannot be made now (the connecter retries).
+    func makeConnectedSocket(for endpoint: Endpoint) throws(VTXError) -> NIOBSDSocket.Handle?
 }
 
 extension StreamTransport {
     /// Nothing to clean up by default.
     public func listenerClosed(at address: SocketAddress, endpoint: Endpoint) {}
+
+    /// Bind through NIO by default.
+    public func makeListeningSocket(for endpoint: Endpoint) throws(VTXError) -> NIOBSDSocket.Handle? { nil }
+
+    /// Connect through NIO by default.
+    public func makeConnectedSocket(for endpoint: Endpoint) throws(VTXError) -> NIOBSDSocket.Handle? { nil }
 }
 
 extension VTXError {

@@ -255,6 +255,10 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
                 return
             }
         }
+        if !ownsPipe {
+            // A connect's pipe was made before the peer was known: stamp this connection's messages here.
+            decoder.metadata = properties.peerInfo(address: peerAddress).makeMetadata()
+        }
         state = .ready
         didHandshake = true
         bridge.attach(self)
@@ -307,7 +311,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         case .ping(let ttl, let pingContext):
             guard let context else { return nil }
             var pong = context.channel.allocator.buffer(capacity: 32)
-            try mechanism.encode(.pong(context: pingContext), into: &pong)
+            try mechanism.encode(Command.pong(answering: pingContext), into: &pong)
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
             if ttl > 0 { armTimeToLive(.milliseconds(Int64(ttl) * 100)) }
             return nil

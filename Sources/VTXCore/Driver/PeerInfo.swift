@@ -27,7 +27,9 @@ public struct PeerInfo: Sendable, CustomStringConvertible {
         "\(socketType?.name ?? "?")@\(address)"
     }
 
-    func makeMetadata() -> MessageMetadata {
+    /// The metadata messages from this peer carry: `Socket-Type`, `Routing-Id` (when non-empty), `Peer-Address`
+    /// and the other properties. A driver that attaches a peer before knowing it stamps messages with this.
+    public func makeMetadata() -> MessageMetadata {
         var list: [(name: String, value: String)] = []
         if let socketType { list.append((MessageMetadata.socketType, socketType.name)) }
         if let routingId, !routingId.isEmpty { list.append((MessageMetadata.routingId, routingId.description)) }

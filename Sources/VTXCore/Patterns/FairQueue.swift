@@ -29,7 +29,7 @@ struct FairQueue {
                 current += 1
                 if current >= members.active { current = 0 }
                 message = received
-                message.metadata = pipe.metadata
+                if let metadata = pipe.metadata { message.metadata = metadata }
                 return pipe
             }
             retire(pipe)

@@ -23,7 +23,7 @@ final class PairPattern: Pattern {
     override func receive() throws(VTXError) -> Message? {
         guard let peer else { return nil }
         if var message = peer.read() {
-            message.metadata = peer.metadata
+            if let metadata = peer.metadata { message.metadata = metadata }
             return message
         }
         if peer.isPeerClosed { socket.detach(peer) }

@@ -73,25 +73,25 @@ final class PublishPattern: Pattern {
                     } else {
                         manualSubscriptions.remove(topic, for: pipe)
                     }
-                    message.metadata = pipe.metadata
+                    if let metadata = pipe.metadata { message.metadata = metadata }
                     pending.append((message, pipe, true))
                     continue
                 }
                 if isSubscribe {
                     let isNew = subscriptions.add(topic, for: pipe)
                     if extended && (isNew || socket.options.xpubVerbose || socket.options.xpubVerboser) {
-                        message.metadata = pipe.metadata
+                        if let metadata = pipe.metadata { message.metadata = metadata }
                         pending.append((message, nil, false))
                     }
                 } else {
                     let wasLast = subscriptions.remove(topic, for: pipe)
                     if extended && (wasLast || socket.options.xpubVerboser) {
-                        message.metadata = pipe.metadata
+                        if let metadata = pipe.metadata { message.metadata = metadata }
                         pending.append((message, nil, false))
                     }
                 }
             } else if extended {
-                message.metadata = pipe.metadata
+                if let metadata = pipe.metadata { message.metadata = metadata }
                 pending.append((message, nil, false))
             }
         }

@@ -49,14 +49,15 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
     var fairQueueIndex = -1
     var loadBalancerIndex = -1
     var distributorIndex = -1
-    /// Shared metadata stamped on messages received through this end.
-    let metadata: MessageMetadata
+    /// Shared metadata stamped on messages received through this end; `nil` while the peer is not known yet
+    /// (a connect made before its handshake), in which case the driver stamps each message itself.
+    let metadata: MessageMetadata?
 
     private init(inbound: MessageQueue, outbound: MessageQueue, peer: PeerInfo) {
         self.inbound = inbound
         self.outbound = outbound
         self.peer = peer
-        self.metadata = peer.makeMetadata()
+        self.metadata = peer.socketType == nil ? nil : peer.makeMetadata()
         self.lowWaterMark = MessagePipe.lowWaterMark(for: inbound.highWaterMark.load(ordering: .relaxed))
         self.links = Locked(Links())
     }
@@ -130,7 +131,9 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
     /// When it cannot, the writer is registered for a ``PipeEvent/writable`` event.
     @inline(__always)
     public func checkWrite() -> Bool {
-        if isClosed { return false }
+        // A reader that closed (a connection that ended) takes nothing more, even before its `.closed` event has
+        // been processed; checking here keeps the load balancer from writing into a dead pipe.
+        if isClosed || outbound.readerClosed.load(ordering: .relaxed) { return false }
         // The mark is read on every write (one relaxed load of a line that rarely changes), so a lowered mark
         // takes effect at once; the reader's count is reloaded only when the pipe looks full.
         let mark = outbound.highWaterMark.load(ordering: .relaxed)

@@ -712,7 +712,7 @@ final class GoodTraffic: Sendable {
 
     private let sender: Socket
     private let server: Socket
-    private let state = Mutex(Summary())
+    private let state = Guarded(Summary())
     private let started = Atomic<Bool>(false)
     private let stopSending = Atomic<Bool>(false)
     private let stopReceiving = Atomic<Bool>(false)
@@ -782,7 +782,9 @@ final class GoodTraffic: Sendable {
     func finish() -> Summary {
         guard started.exchange(false, ordering: .acquiringAndReleasing) else { return state.withLock { $0 } }
         stopSending.store(true, ordering: .releasing)
-        if senderDone.wait(timeout: .now() + 7) == .timedOut {
+        // The sockets are closed after this returns, and a socket belongs to one thread at a time: wait for the
+        // sender to be out of `send` (its send timeout is 5 s, so this is bounded).
+        if senderDone.wait(timeout: .now() + 30) == .timedOut {
             state.withLock { $0.failures.append("the sending thread did not stop") }
         }
         _ = waitForDelivered(atLeast: state.withLock { $0.sent })
@@ -798,7 +800,7 @@ final class GoodTraffic: Sendable {
 
 /// Keeps every line a `VTX` logs, so tests can check that each drop was logged with its reason.
 final class LogCapture: Sendable {
-    private let captured = Mutex<[String]>([])
+    private let captured = Guarded<[String]>([])
 
     /// The lines logged so far, as `level: message`.
     var lines: [String] { captured.withLock { $0 } }

@@ -78,7 +78,14 @@ struct PushPullPairTests {
         let push = try makeSocket(vtx, .push, timeout: .seconds(20))
         try push.connect(endpoint)
         let total = 1_000_000
+        // A socket belongs to one thread at a time: wait for the producer to be done with `push`.
+        let producerDone = DispatchSemaphore(value: 0)
+        defer {
+            _ = producerDone.wait(timeout: .now() + 30)
+            push.close()
+        }
         let producer = Thread {
+            defer { producerDone.signal() }
             for i in 0..<total {
                 var value = UInt64(i)
                 let frame = withUnsafeBytes(of: &value) { Frame(copying: $0) }

@@ -196,7 +196,11 @@ struct PatternsOverTransportsTests {
         defer { h.finish(push, pull) }
         try h.join(pull, [push])
         let total = 100_000
+        // A socket belongs to one thread at a time: the sender must be done with `push` before it is closed.
+        let senderDone = DispatchSemaphore(value: 0)
+        defer { _ = senderDone.wait(timeout: .now() + 30) }
         let sender = Thread {
+            defer { senderDone.signal() }
             for i in 0..<total {
                 var value = UInt32(i)
                 let frame = withUnsafeBytes(of: &value) { Frame(copying: $0) }

@@ -17,7 +17,9 @@ let package = Package(
         .library(name: "VTXStream", targets: ["VTXStream"]),
         .library(name: "VTXTCP", targets: ["VTXTCP"]),
         .library(name: "VTXIPC", targets: ["VTXIPC"]),
+        .library(name: "VTXPerf", targets: ["VTXPerf"]),
         .executable(name: "vtx-bench", targets: ["VTXBench"]),
+        .executable(name: "vtx", targets: ["VTXTool"]),
         .executable(name: "request-reply", targets: ["RequestReplyExample"]),
         .executable(name: "publish-subscribe", targets: ["PublishSubscribeExample"]),
         .executable(name: "tcp-request-reply", targets: ["TCPRequestReplyExample"]),
@@ -27,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         .target(
@@ -90,6 +93,21 @@ let package = Package(
             path: "Sources/VTX",
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "VTXPerf",
+            dependencies: ["VTX"],
+            path: "Sources/VTXPerf",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "VTXTool",
+            dependencies: [
+                "VTX", "VTXPerf",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/vtx",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "VTXBench",
             dependencies: ["VTX"],
@@ -147,6 +165,15 @@ let package = Package(
             ],
             path: "Tests/VTXStreamTests",
             exclude: ["Peers"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VTXCLITests",
+            dependencies: [
+                "VTXTool", "VTXPerf", "VTX",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tests/VTXCLITests",
             swiftSettings: strictSettings
         ),
         .testTarget(

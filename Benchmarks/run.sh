@@ -1,23 +1,38 @@
 #!/usr/bin/env bash
-# VTX beside libzmq over inproc, on this machine, in the same run (see docs/PERFORMANCE.md).
+# VTX beside libzmq on this machine, in the same run (see docs/PERFORMANCE.md).
 #
-#   bash Benchmarks/run.sh              build, run every benchmark (median of VTX_BENCH_RUNS, default 3), print
-#                                       the table and write raw results to Benchmarks/results/
-#   bash Benchmarks/run.sh --profile    also count instructions per message with valgrind --tool=callgrind
+#   bash Benchmarks/run.sh                  build, run every benchmark (inproc, tcp, ipc; median of VTX_BENCH_RUNS,
+#                                           default 3), print the tables and write raw results to Benchmarks/results/
+#   bash Benchmarks/run.sh inproc|tcp|ipc   only the transports named (any of them, in any order)
+#   bash Benchmarks/run.sh --profile        also count instructions per message with valgrind --tool=callgrind
+#                                           (inproc) and syscalls, allocations and CPU time per message (tcp, ipc)
 #
-# Sizes and counts can be changed with VTX_BENCH_RUNS, VTX_BENCH_THR16 (messages at 16 B), VTX_BENCH_THR1K
-# (messages at 1 KiB), VTX_BENCH_LAT (round trips) and VTX_BENCH_ALLOCS (messages per allocation window).
+# inproc sizes and counts can be changed with VTX_BENCH_RUNS, VTX_BENCH_THR16 (messages at 16 B), VTX_BENCH_THR1K
+# (messages at 1 KiB), VTX_BENCH_LAT (round trips) and VTX_BENCH_ALLOCS (messages per allocation window); tcp and
+# ipc ones are listed in Benchmarks/run-stream.sh. VTX_BENCH_BINARY=path runs a vtx-bench built elsewhere instead of
+# building one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PROFILE=0
+TRANSPORTS=()
 for argument in "$@"; do
     case "$argument" in
     --profile) PROFILE=1 ;;
+    inproc | tcp | ipc) TRANSPORTS+=("$argument") ;;
     *)
-        echo "usage: bash Benchmarks/run.sh [--profile]" >&2
+        echo "usage: bash Benchmarks/run.sh [inproc] [tcp] [ipc] [--profile]" >&2
         exit 2
         ;;
+    esac
+done
+[ ${#TRANSPORTS[@]} -eq 0 ] && TRANSPORTS=(inproc tcp ipc)
+RUN_INPROC=0
+STREAM_TRANSPORTS=()
+for transport in "${TRANSPORTS[@]}"; do
+    case "$transport" in
+    inproc) RUN_INPROC=1 ;;
+    *) [[ " ${STREAM_TRANSPORTS[*]} " == *" $transport "* ]] || STREAM_TRANSPORTS+=("$transport") ;;
     esac
 done
 
@@ -34,20 +49,37 @@ TIMEOUT=120
 
 # MARK: Build
 
-echo "==> building vtx-bench (release, --scratch-path $SCRATCH)"
-swift build -c release --scratch-path "$SCRATCH" --product vtx-bench
-VTX_BENCH="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/vtx-bench"
+if [ -n "${VTX_BENCH_BINARY:-}" ]; then
+    # A vtx-bench built elsewhere (for example from a patched copy of the tree), to compare builds.
+    VTX_BENCH=$(realpath "$VTX_BENCH_BINARY")
+    echo "==> using $VTX_BENCH (VTX_BENCH_BINARY)"
+else
+    echo "==> building vtx-bench (release, --scratch-path $SCRATCH)"
+    swift build -c release --scratch-path "$SCRATCH" --product vtx-bench
+    BIN_PATH=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+    VTX_BENCH="$BIN_PATH/vtx-bench"
+    # An incremental release build has been seen to link a binary that crashes at start after a class in one
+    # module gained stored properties (other modules kept the old layout); a build from scratch fixed it.
+    if ! timeout 60 "$VTX_BENCH" thr 16 1000 >/dev/null 2>&1; then
+        echo "==> vtx-bench failed a smoke run; rebuilding it from scratch"
+        rm -rf "$(realpath "$BIN_PATH")"
+        swift build -c release --scratch-path "$SCRATCH" --product vtx-bench
+    fi
+fi
 
 echo "==> building the libzmq programs and the malloc counter into $BIN_DIR"
 mkdir -p "$BIN_DIR"
 read -r -a ZMQ_FLAGS <<<"$(pkg-config --cflags --libs libzmq)"
-for program in zmq_thr zmq_lat zmq_allocs; do
+for program in zmq_thr zmq_lat zmq_allocs zmq_local_thr zmq_remote_thr zmq_local_lat zmq_remote_lat; do
     cc -O2 -Wall -Wextra -o "$BIN_DIR/$program" "Benchmarks/libzmq/$program.c" "${ZMQ_FLAGS[@]}" -lpthread -ldl
 done
 cc -O2 -Wall -Wextra -shared -fPIC -o "$BIN_DIR/malloc_count.so" Benchmarks/alloc/malloc_count.c
 MALLOC_COUNT="$PWD/$BIN_DIR/malloc_count.so"
 
 # MARK: Results
+
+# tcp and ipc (separate processes): stream_benchmarks, stream_profile, stream_table.
+source Benchmarks/run-stream.sh
 
 STAMP=$(date -u +%Y%m%d-%H%M%S)
 OUT="Benchmarks/results/$STAMP"
@@ -59,8 +91,10 @@ RAW="$OUT/raw.txt"
     echo "host: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), kernel $(uname -r)"
     echo "swift: $(swift --version 2>&1 | head -1)"
     echo "libzmq: $(dpkg-query -W -f '${Version}' libzmq5 2>/dev/null || pkg-config --modversion libzmq)"
-    echo "vtx: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- Sources Drivers 2>/dev/null || echo ' (with uncommitted changes)')"
-    echo "runs: $RUNS; thr 16 B: $THR16 msgs; thr 1 KiB: $THR1K msgs; lat: $LAT round trips; allocs: $ALLOCS msgs"
+    echo "vtx: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- Sources Drivers 2>/dev/null || echo ' (with uncommitted changes)')${VTX_BENCH_BINARY:+; binary: $VTX_BENCH}"
+    echo "transports: ${TRANSPORTS[*]}; runs: $RUNS"
+    echo "inproc: thr 16 B: $THR16 msgs; thr 1 KiB: $THR1K msgs; lat: $LAT round trips; allocs: $ALLOCS msgs"
+    echo "tcp/ipc: thr 16 B: $STREAM_THR16 msgs; 1 KiB: $STREAM_THR1K; 64 KiB: $STREAM_THR64K; lat: $STREAM_LAT round trips"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/environment.txt"
 cat "$OUT/environment.txt"
@@ -93,39 +127,41 @@ stats() {
         print m, v[1], v[NR] }'
 }
 
-# MARK: Timed runs (interleaved, so that both sides see the same machine state)
+# MARK: inproc timed runs (interleaved, so that both sides see the same machine state)
 
-echo "==> throughput, PUSH -> PULL, median of $RUNS"
-for run_index in $(seq "$RUNS"); do
-    run "$VTX_BENCH" thr 16 "$THR16"
-    run "$BIN_DIR/zmq_thr" 16 "$THR16"
-    run "$VTX_BENCH" thr 1024 "$THR1K"
-    run "$BIN_DIR/zmq_thr" 1024 "$THR1K"
-done
-
-echo "==> latency, REQ <-> REP, median of $RUNS"
-for run_index in $(seq "$RUNS"); do
-    run "$VTX_BENCH" lat 16 "$LAT"
-    run "$BIN_DIR/zmq_lat" 16 "$LAT"
-    run "$VTX_BENCH" lat 1024 "$LAT"
-    run "$BIN_DIR/zmq_lat" 1024 "$LAT"
-done
-
-echo "==> heap allocations (malloc_count.so preloaded)"
-for size in 16 1024; do
-    for batch in 100 1000; do
-        LD_PRELOAD="$MALLOC_COUNT" run "$VTX_BENCH" allocs "$size" "$ALLOCS" "$batch"
-        LD_PRELOAD="$MALLOC_COUNT" run "$BIN_DIR/zmq_allocs" pushpull "$size" "$ALLOCS" "$batch"
+inproc_benchmarks() {
+    echo "==> inproc throughput, PUSH -> PULL, median of $RUNS"
+    for run_index in $(seq "$RUNS"); do
+        run "$VTX_BENCH" thr 16 "$THR16"
+        run "$BIN_DIR/zmq_thr" 16 "$THR16"
+        run "$VTX_BENCH" thr 1024 "$THR1K"
+        run "$BIN_DIR/zmq_thr" 1024 "$THR1K"
     done
-    LD_PRELOAD="$MALLOC_COUNT" run "$VTX_BENCH" allocs-mt "$size" "$ALLOCS"
-    LD_PRELOAD="$MALLOC_COUNT" run "$BIN_DIR/zmq_allocs" mt "$size" "$ALLOCS"
-    LD_PRELOAD="$MALLOC_COUNT" run "$VTX_BENCH" allocs-reqrep "$size" $((ALLOCS / 10))
-    LD_PRELOAD="$MALLOC_COUNT" run "$BIN_DIR/zmq_allocs" reqrep "$size" $((ALLOCS / 10))
-done
 
-# MARK: Profile (optional)
+    echo "==> inproc latency, REQ <-> REP, median of $RUNS"
+    for run_index in $(seq "$RUNS"); do
+        run "$VTX_BENCH" lat 16 "$LAT"
+        run "$BIN_DIR/zmq_lat" 16 "$LAT"
+        run "$VTX_BENCH" lat 1024 "$LAT"
+        run "$BIN_DIR/zmq_lat" 1024 "$LAT"
+    done
 
-if [ "$PROFILE" = "1" ]; then
+    echo "==> heap allocations (malloc_count.so preloaded)"
+    for size in 16 1024; do
+        for batch in 100 1000; do
+            LD_PRELOAD="$MALLOC_COUNT" run "$VTX_BENCH" allocs "$size" "$ALLOCS" "$batch"
+            LD_PRELOAD="$MALLOC_COUNT" run "$BIN_DIR/zmq_allocs" pushpull "$size" "$ALLOCS" "$batch"
+        done
+        LD_PRELOAD="$MALLOC_COUNT" run "$VTX_BENCH" allocs-mt "$size" "$ALLOCS"
+        LD_PRELOAD="$MALLOC_COUNT" run "$BIN_DIR/zmq_allocs" mt "$size" "$ALLOCS"
+        LD_PRELOAD="$MALLOC_COUNT" run "$VTX_BENCH" allocs-reqrep "$size" $((ALLOCS / 10))
+        LD_PRELOAD="$MALLOC_COUNT" run "$BIN_DIR/zmq_allocs" reqrep "$size" $((ALLOCS / 10))
+    done
+}
+
+# MARK: inproc profile (optional)
+
+inproc_profile() {
     if ! command -v valgrind >/dev/null 2>&1; then
         echo "error: --profile needs valgrind" >&2
         exit 1
@@ -159,9 +195,7 @@ if [ "$PROFILE" = "1" ]; then
         done
     done
     rm -f "$OUT/vtx-bench.nodebug"
-fi
-
-echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/environment.txt"
+}
 
 # MARK: Table
 
@@ -169,8 +203,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else pri
 million() { awk -v v="$1" 'BEGIN { printf "%.2f M", v / 1e6 }'; }
 micro() { awk -v v="$1" 'BEGIN { printf "%.2f us", v }'; }
 
-SUMMARY="$OUT/summary.txt"
-{
+inproc_table() {
     echo
     printf '%-32s %-26s %-26s %-8s %s\n' "inproc, $(nproc) CPUs" "VTX median (min-max)" "libzmq median (min-max)" "ratio" "target"
     for size in 16 1024; do
@@ -209,6 +242,27 @@ SUMMARY="$OUT/summary.txt"
             printf '%-44s %-14s %-14s %s\n' "$size B PUSH/PULL, one thread" "$v" "$z" "$(ratio "$v" "$z")"
         done
     fi
+}
+
+# MARK: Run
+
+if [ "$RUN_INPROC" = 1 ]; then
+    inproc_benchmarks
+    [ "$PROFILE" = 1 ] && inproc_profile
+fi
+if [ ${#STREAM_TRANSPORTS[@]} -gt 0 ]; then
+    stream_benchmarks "${STREAM_TRANSPORTS[@]}"
+    [ "$PROFILE" = 1 ] && stream_profile "${STREAM_TRANSPORTS[@]}"
+fi
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/environment.txt"
+
+SUMMARY="$OUT/summary.txt"
+{
+    echo
+    sed -n 's/^\(load average .*\)/\1/p' "$OUT/environment.txt"
+    [ "$RUN_INPROC" = 1 ] && inproc_table
+    [ ${#STREAM_TRANSPORTS[@]} -gt 0 ] && stream_table "${STREAM_TRANSPORTS[@]}"
+    true
 } | tee "$SUMMARY"
 
 ln -sfn "$STAMP" Benchmarks/results/latest

@@ -1,11 +1,9 @@
 #!/usr/bin/env bash
-# The main demo: installs what is missing, builds, and runs the request-reply and publish-subscribe examples.
+# The main demo: installs what is missing, builds the vtx tool, and runs `vtx demo` (a short tour on loopback:
+# request-reply, publish-subscribe, a pipeline, routing ids, monitor events, throughput and latency).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
-swift build -c release --product request-reply >/dev/null
-swift build -c release --product publish-subscribe >/dev/null
-echo "==> request-reply over inproc"
-swift run -c release --skip-build request-reply
-echo "==> publish-subscribe over inproc"
-swift run -c release --skip-build publish-subscribe
+echo "==> building vtx"
+swift build --product vtx >/dev/null
+swift run --skip-build vtx demo

@@ -14,7 +14,25 @@
 //   vtx-bench allocs-reqrep SIZE COUNT
 //                                     REQ and REP in one thread, lock-step: allocations per round trip
 //
-// Each command prints one line of `key=value` pairs, starting with the command name, for Benchmarks/run.sh.
+// Each of those prints one line of `key=value` pairs, starting with the command name, for Benchmarks/run.sh.
+//
+// Separate processes over any transport (tcp, ipc), with the arguments and output lines of libzmq's perf tools
+// (the C twins are Benchmarks/libzmq/zmq_{local,remote}_{thr,lat}.c):
+//
+//   vtx-bench local-thr ENDPOINT SIZE COUNT     PULL binds and receives COUNT messages; the clock starts when the
+//                                               first has arrived; prints message size, count and the mean
+//                                               throughput over the other COUNT-1 in msg/s and Mb/s
+//   vtx-bench remote-thr ENDPOINT SIZE COUNT    PUSH connects, sends COUNT messages, waits (20 s at most) for
+//                                               the receiver to hang up, then closes and waits (linger: forever,
+//                                               the default) until everything has been flushed
+//   vtx-bench local-lat ENDPOINT SIZE ROUNDTRIPS
+//                                               REP binds and echoes ROUNDTRIPS requests
+//   vtx-bench remote-lat ENDPOINT SIZE ROUNDTRIPS
+//                                               REQ connects, times ROUNDTRIPS send+receive round trips and
+//                                               prints `average latency: N [us]` = elapsed / (ROUNDTRIPS * 2)
+//
+// With Benchmarks/bin/malloc_count.so preloaded, local-thr and remote-thr also print `allocations: N [per msg]`
+// (the whole process: for local-thr over the timed window, for remote-thr from connect to the end of the flush).
 // All benchmark code lives in functions (not top-level closures): in Swift 6 a closure written at top level in
 // main.swift is inferred @MainActor, and running it on another thread traps.
 
@@ -279,6 +297,100 @@ func allocationsRequestReply(size: Int, count: Int) throws {
     )
 }
 
+// MARK: Separate processes (libzmq's perf-tool roles)
+
+/// The line `allocations: N [per msg]` when the malloc counter is preloaded and `before` was read from it.
+func allocationLine(since before: UInt64?, messages: Int) -> String? {
+    guard let before, let counter = allocationCounter() else { return nil }
+    return "allocations: \(String(format: "%.3f", Double(counter() - before) / Double(messages))) [per msg]"
+}
+
+/// Ends a separate-process role: shuts the manager down, then closes `socket`.
+///
+/// The order matters. `VTX.shutdown()` waits until each driver has closed its endpoints, and a connection flushes
+/// what its socket queued (within linger) before closing. Closing the socket first disconnects its endpoints
+/// without waiting, and the shutdown that follows stops the driver's event loop under the connections still
+/// flushing, losing what they had not written yet (see docs/PERFORMANCE.md, "tcp and ipc", finding 2).
+func finish(_ vtx: VTX, _ socket: Socket) {
+    vtx.shutdown()
+    socket.close()
+}
+
+/// `local-thr`: a PULL binds `endpoint` and receives `count` messages of `size` bytes.
+func localThroughput(endpoint: String, size: Int, count: Int) throws {
+    precondition(count >= 2, "count must be at least 2")
+    let vtx = VTX()
+    let pull = try vtx.socket(.pull)
+    try pull.bind(endpoint)
+
+    _ = try receiveChecked(pull, size: size)
+    let allocationsBefore = allocationCounter()?()
+    let start = nowNanoseconds()
+    try receiveLoop(pull, size: size, count: count - 1)
+    let elapsed = nowNanoseconds() - start
+    let allocations = allocationLine(since: allocationsBefore, messages: count - 1)
+    finish(vtx, pull)
+
+    let rate = Double(count - 1) / (Double(elapsed) / 1e9)
+    print("message size: \(size) [B]")
+    print("message count: \(count)")
+    print("mean throughput: \(String(format: "%.0f", rate)) [msg/s]")
+    print("mean throughput: \(String(format: "%.3f", rate * Double(size) * 8 / 1e6)) [Mb/s]")
+    if let allocations { print(allocations) }
+}
+
+/// How long `remote-thr` waits for the receiver to hang up before it closes anyway.
+let hangUpWait = Duration.seconds(20)
+
+/// `remote-thr`: a PUSH connects to `endpoint`, sends `count` messages of `size` bytes, waits (at most
+/// ``hangUpWait``) until the receiver has hung up, and closes; the manager's shutdown returns once the driver has
+/// flushed what is left (PUSH lingers forever by default, as in libzmq; the driver gives up after 30 s).
+///
+/// The wait is not timed (the receiver's clock stops at its last message). It keeps a receiver that is still
+/// working through a full pipe from seeing the connection end under it: libzmq's receiver then drops what is
+/// still in the kernel over ipc (libzmq issue #4660; 3 of 6 libzmq<->libzmq ipc runs hung here without it).
+func remoteThroughput(endpoint: String, size: Int, count: Int) throws {
+    let vtx = VTX()
+    let push = try vtx.socket(.push)
+    let monitor = push.monitor()
+    try push.connect(endpoint)
+    let allocationsBefore = allocationCounter()?()
+    for _ in 0..<count {
+        try push.send(makeMessage(size: size))
+    }
+    _ = monitor.next(.disconnected, timeout: hangUpWait)
+    finish(vtx, push)
+    if let allocations = allocationLine(since: allocationsBefore, messages: count) { print(allocations) }
+}
+
+/// `local-lat`: a REP binds `endpoint` and echoes `roundtrips` requests of `size` bytes.
+func localLatency(endpoint: String, size: Int, roundtrips: Int) throws {
+    let vtx = VTX()
+    let rep = try vtx.socket(.rep)
+    try rep.bind(endpoint)
+    for _ in 0..<roundtrips {
+        let request = try receiveChecked(rep, size: size)
+        try rep.send(request)
+    }
+    finish(vtx, rep)
+}
+
+/// `remote-lat`: a REQ connects to `endpoint` and times `roundtrips` round trips of `size` bytes.
+func remoteLatency(endpoint: String, size: Int, roundtrips: Int) throws {
+    let vtx = VTX()
+    let req = try vtx.socket(.req)
+    try req.connect(endpoint)
+
+    let start = nowNanoseconds()
+    try roundTrips(req, size: size, count: roundtrips)
+    let elapsed = nowNanoseconds() - start
+    finish(vtx, req)
+
+    print("message size: \(size) [B]")
+    print("roundtrip count: \(roundtrips)")
+    print("average latency: \(String(format: "%.3f", Double(elapsed) / 1000 / Double(roundtrips * 2))) [us]")
+}
+
 // MARK: Command line
 
 func usage() -> Never {
@@ -286,12 +398,32 @@ func usage() -> Never {
         """
         usage: vtx-bench thr SIZE COUNT | lat SIZE ROUNDTRIPS | allocs SIZE COUNT [BATCH] | allocs-mt SIZE COUNT
                          | allocs-reqrep SIZE COUNT
+                         | local-thr ENDPOINT SIZE COUNT | remote-thr ENDPOINT SIZE COUNT
+                         | local-lat ENDPOINT SIZE ROUNDTRIPS | remote-lat ENDPOINT SIZE ROUNDTRIPS
         """
     )
 }
 
+/// Runs one of the separate-process roles: `arguments` is `[program, role, ENDPOINT, SIZE, COUNT]`.
+func runRole(_ arguments: [String]) throws {
+    guard arguments.count == 5, let size = Int(arguments[3]), let count = Int(arguments[4]), size >= 0, count > 0
+    else { usage() }
+    let endpoint = arguments[2]
+    switch arguments[1] {
+    case "local-thr": try localThroughput(endpoint: endpoint, size: size, count: count)
+    case "remote-thr": try remoteThroughput(endpoint: endpoint, size: size, count: count)
+    case "local-lat": try localLatency(endpoint: endpoint, size: size, roundtrips: count)
+    case "remote-lat": try remoteLatency(endpoint: endpoint, size: size, roundtrips: count)
+    default: usage()
+    }
+}
+
 func runCommandLine() {
     let arguments = CommandLine.arguments
+    if arguments.count > 1, ["local-thr", "remote-thr", "local-lat", "remote-lat"].contains(arguments[1]) {
+        do { try runRole(arguments) } catch { fail("\(error)") }
+        return
+    }
     guard arguments.count == 4 || (arguments.count == 5 && arguments[1] == "allocs"),
         let size = Int(arguments[2]), let count = Int(arguments[3]), size >= 0, count > 0
     else { usage() }

@@ -58,4 +58,54 @@ static inline counter_fn allocation_counter(void) {
     return (counter_fn)dlsym(RTLD_DEFAULT, "vtxbench_malloc_count");
 }
 
+/* The current allocation count, or 0 when the counter is not preloaded. */
+static inline uint64_t allocations_now(void) {
+    counter_fn counter = allocation_counter();
+    return counter ? counter() : 0;
+}
+
+/* Prints "allocations: N [per msg]" for `allocated` allocations when the counter is preloaded (as vtx-bench does). */
+static inline void print_allocations(uint64_t allocated, long messages) {
+    if (allocation_counter()) printf("allocations: %.3f [per msg]\n", (double)allocated / (double)messages);
+}
+
+/* One of the separate-process roles (zmq_local_thr and friends), from the command line ENDPOINT SIZE COUNT that
+ * libzmq's perf tools take: a context with one I/O thread (libzmq's default) and one socket. */
+struct role {
+    const char *endpoint;
+    size_t size;
+    long count;
+    void *ctx;
+    void *socket;
+};
+
+/* Parses the arguments and makes the context and a socket of `type` (bound to the endpoint when `bind` is set;
+ * else connected to it, unless `connect` is 0, for a caller that sets options first). */
+static inline void role_open(struct role *role, int argc, char **argv, int type, int bind, int connect) {
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s ENDPOINT SIZE COUNT\n", argv[0]);
+        exit(2);
+    }
+    role->endpoint = argv[1];
+    role->size = (size_t)strtoul(argv[2], NULL, 10);
+    role->count = strtol(argv[3], NULL, 10);
+    if (role->count < 1) {
+        fprintf(stderr, "count must be at least 1\n");
+        exit(2);
+    }
+    role->ctx = zmq_ctx_new();
+    if (!role->ctx) die("zmq_ctx_new");
+    role->socket = zmq_socket(role->ctx, type);
+    if (!role->socket) die("zmq_socket");
+    if (bind && zmq_bind(role->socket, role->endpoint) != 0) die("zmq_bind");
+    if (!bind && connect && zmq_connect(role->socket, role->endpoint) != 0) die("zmq_connect");
+}
+
+/* Closes the socket and terminates the context; with the default linger (-1) this waits until every message
+ * sent has been handed to the kernel. */
+static inline void role_close(struct role *role) {
+    if (zmq_close(role->socket) != 0) die("zmq_close");
+    if (zmq_ctx_term(role->ctx) != 0) die("zmq_ctx_term");
+}
+
 #endif

@@ -243,6 +243,10 @@ final class Connecter: ZMTPEngineOwner, @unchecked Sendable {
     private var engine: ZMTPEngine?
     private var retry: Scheduled<Void>?
     private var stopped = false
+    /// Set by ``stop(linger:)`` while a connection attempt is in flight: that connection, when it comes, still
+    /// sends what the socket queued (within `linger`), and the stop completes when it has closed.
+    private var stopLinger: Duration?
+    private var pendingStop: EventLoopPromise<Void>?
 
     init(endpoint: DriverEndpoint, transport: any StreamTransport, loop: any EventLoop, logger: Logger) {
         self.endpoint = endpoint
@@ -309,9 +313,23 @@ final class Connecter: ZMTPEngineOwner, @unchecked Sendable {
             .whenComplete { [self] result in
                 switch result {
                 case .success(let channel):
-                    if stopped { channel.close(promise: nil) } else { self.channel = channel }
+                    self.channel = channel
+                    if stopped {
+                        // The socket closed while we were connecting: deliver what it queued, then close. The stop
+                        // completes with the channel (the connecter itself may be gone by then).
+                        if let promise = pendingStop {
+                            pendingStop = nil
+                            channel.closeFuture.whenComplete { _ in promise.succeed() }
+                        }
+                        engine.closeGracefully(linger: stopLinger)
+                    }
                 case .failure(let error):
                     if self.engine === engine { self.engine = nil }
+                    if stopped {
+                        pendingStop?.succeed()
+                        pendingStop = nil
+                        return
+                    }
                     scheduleRetry(after: VTXError.fromSystem(error, doing: "connecting to \(endpoint.endpoint)"))
                 }
             }
@@ -353,19 +371,24 @@ final class Connecter: ZMTPEngineOwner, @unchecked Sendable {
         scheduleRetry(after: engine.failure ?? VTXError(.connectionRefused, "the connection to \(endpoint.endpoint) ended"))
     }
 
-    /// Stops connecting; the current connection closes after sending what the socket queued, within `linger`.
+    /// Stops connecting; the current connection (or one still being made) closes after sending what the socket
+    /// queued, within `linger`. The future completes when it has closed.
     func stop(linger: Duration?) -> EventLoopFuture<Void> {
         stopped = true
+        stopLinger = linger
         retry?.cancel()
         pipe?.close()
-        let done: EventLoopFuture<Void>
+        endpoint.report(.closed)
         if let engine, let channel {
             engine.closeGracefully(linger: linger)
-            done = channel.closeFuture.recover { _ in }
-        } else {
-            done = loop.makeSucceededVoidFuture()
+            return channel.closeFuture.recover { _ in }
         }
-        endpoint.report(.closed)
-        return done
+        if engine != nil {
+            // A connection attempt is in flight: its completion finishes the stop (see `attemptConnect`).
+            let promise = loop.makePromise(of: Void.self)
+            pendingStop = promise
+            return promise.futureResult
+        }
+        return loop.makeSucceededVoidFuture()
     }
 }

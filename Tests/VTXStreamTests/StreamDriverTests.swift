@@ -127,6 +127,26 @@ struct StreamDriverTests {
         Issue.record("\(endpoint) still accepts connections after close")
     }
 
+    /// A socket that connects, sends and closes at once (before its connection is even up) still delivers what
+    /// it sent, within its linger, as libzmq does. The race is in the first milliseconds, so try it many times.
+    @Test(arguments: ["tcp://127.0.0.1:*", "ipc:///tmp/vtx-close-while-connecting-\(UInt32.random(in: 0...UInt32.max))"])
+    func closingWhileConnectingStillDelivers(_ bindEndpoint: String) throws {
+        let pull = try socket(.pull)
+        defer { pull.close() }
+        try pull.bind(bindEndpoint)
+        let endpoint = try #require(pull.lastEndpoint)
+        for round in 0..<20 {
+            let push = try socket(.push)
+            try push.connect(endpoint)
+            for i in 0..<3 { try push.send(Message([Frame("round \(round)"), Frame("\(i)")])) }
+            push.close()
+            for i in 0..<3 {
+                let message = try pull.receive()
+                #expect(message.map { $0.string ?? "" } == ["round \(round)", "\(i)"])
+            }
+        }
+    }
+
     @Test func reconnectsAfterThePeerRestarts() throws {
         let pull = try socket(.pull)
         try pull.bind("tcp://127.0.0.1:*")

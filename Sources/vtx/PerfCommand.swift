@@ -1,0 +1,119 @@
+import ArgumentParser
+import VTX
+import VTXPerf
+
+/// `vtx perf`: libzmq's four perf tools in one command, sharing their roles, arguments and output.
+struct PerfCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "perf",
+        abstract: "Measure throughput and latency with libzmq's perf-tool roles (pairs with local_thr and friends).",
+        discussion: """
+            Each role runs in its own process and pairs with its twin, ours or libzmq's (local_thr, remote_thr, local_lat, remote_lat), with the same arguments and output lines:
+              local-thr   PULL binds ENDPOINT, receives COUNT messages, prints
+                          message size, message count and mean throughput
+                          in [msg/s] and [Mb/s] (over the COUNT-1 messages
+                          after the first, when the clock starts)
+              remote-thr  PUSH connects, sends COUNT messages, waits until
+                          they are flushed
+              local-lat   REP binds ENDPOINT, echoes COUNT requests
+              remote-lat  REQ connects, times COUNT round trips, prints
+                          message size, roundtrip count and average latency
+                          in [us] (one way: half a round trip)
+
+            On a terminal, a progress line shows while a run lasts longer than --progress-after seconds; it is never printed when standard output is a pipe or a file. A bound wildcard port (tcp://127.0.0.1:*) is announced on standard error.
+
+            Examples:
+              vtx perf local-thr tcp://127.0.0.1:5555 64 1000000 &
+              vtx perf remote-thr tcp://127.0.0.1:5555 64 1000000
+              vtx perf local-lat ipc:///tmp/lat 64 10000 &
+              vtx perf remote-lat ipc:///tmp/lat 64 10000
+            """
+    )
+
+    @Argument(help: "The role: local-thr, remote-thr, local-lat or remote-lat.")
+    var role: String
+
+    @Argument(help: "The endpoint: the local-* roles bind it, the remote-* roles connect to it.")
+    var endpoint: String
+
+    @Argument(help: "The message size, in bytes.")
+    var size: Int
+
+    @Argument(help: "The message count (round trips for the latency roles).")
+    var count: Int
+
+    @Option(help: ArgumentHelp("On a terminal, show progress once a run has lasted SECONDS.", valueName: "seconds"))
+    var progressAfter: Double = 1
+
+    /// Checks the arguments, runs the role and prints its results.
+    func run() throws {
+        guard let role = PerfRole(rawValue: role.lowercased()) else {
+            let names = PerfRole.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ToolFailure.usage("unknown role '\(self.role)' (use one of \(names))")
+        }
+        guard size >= 0 else { throw ToolFailure.usage("SIZE must be 0 or more, not \(size)") }
+        guard count >= role.minimumCount else {
+            throw ToolFailure.usage("COUNT must be at least \(role.minimumCount) for \(role), not \(count)")
+        }
+        let endpoint = self.endpoint
+        var options = PerfOptions()
+        options.ready = { resolved in
+            if resolved != endpoint { printError("vtx perf: \(role) on \(resolved)") }
+        }
+        var progress: ProgressLine?
+        if standardOutputIsTerminal {
+            let line = ProgressLine(after: Duration(commandLineSeconds: max(0, progressAfter)))
+            options.progress = { line.show($0) }
+            progress = line
+        }
+        let report: PerfReport
+        do throws(VTXError) {
+            report = try Perf.run(role, endpoint: endpoint, size: size, count: count, options: options)
+        } catch {
+            progress?.clear()
+            throw error.failure("\(role) '\(endpoint)'")
+        }
+        progress?.clear()
+        let output = MessageOutput()
+        for line in report.lines { output.line(line) }
+        output.flush()
+    }
+}
+
+/// The progress line of `vtx perf` on a terminal: rewritten in place with `\r`, erased before the results.
+final class ProgressLine: @unchecked Sendable {
+    // Used from the measuring thread only.
+    private let after: Duration
+    private var shown = false
+
+    /// A line that shows once a run has lasted `after`.
+    init(after: Duration) {
+        self.after = after
+    }
+
+    /// Rewrites the line with `progress`.
+    func show(_ progress: PerfProgress) {
+        guard progress.elapsed >= after else { return }
+        let unit =
+            switch progress.role {
+            case .localThroughput, .remoteThroughput: "messages"
+            case .localLatency: "requests"
+            case .remoteLatency: "round trips"
+            }
+        let percent = Int(progress.fraction * 100)
+        let tenths = Int(progress.elapsed.inSeconds * 10)
+        write("\r\(progress.role): \(progress.done)/\(progress.total) \(unit) (\(percent)%), \(tenths / 10).\(tenths % 10) s\u{1B}[K")
+        shown = true
+    }
+
+    /// Erases the line, if it was shown.
+    func clear() {
+        if shown { write("\r\u{1B}[K") }
+        shown = false
+    }
+
+    private func write(_ text: String) {
+        var text = text
+        text.withUTF8 { writeAll(1, UnsafeRawBufferPointer($0)) }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import VTX
+
+/// Failures end `vtx` with a non-zero status and one clear line on standard error, never a stack trace.
+@Suite(.timeLimit(.minutes(2)))
+struct ErrorTests {
+    @Test("an unknown socket type is a usage error")
+    func unknownType() throws {
+        let run = try Tool.run(["cat", "--type", "FOO", "--bind", "tcp://127.0.0.1:*"])
+        expectOneLineFailure(run, status: 64, containing: "unknown socket type 'FOO'")
+    }
+
+    @Test("a malformed endpoint names the endpoint and what is wrong", arguments: [
+        ("not-an-endpoint", "not of the form scheme://address"),
+        ("tcp://127.0.0.1:notaport", "port"),
+        ("tcp://", "empty address"),
+    ])
+    func malformedEndpoint(endpoint: String, expected: String) throws {
+        for option in ["--bind", "--connect"] {
+            let run = try Tool.run(["cat", "--type", "PULL", option, endpoint])
+            expectOneLineFailure(run, status: 1, containing: expected)
+            expectOneLineFailure(run, containing: "'\(endpoint)'")
+        }
+    }
+
+    @Test("an unknown scheme lists the registered ones")
+    func unknownScheme() throws {
+        let run = try Tool.run(["cat", "--type", "PUSH", "--connect", "udp://127.0.0.1:5555"])
+        expectOneLineFailure(run, status: 1, containing: "no driver is registered for 'udp' (registered: inproc, ipc, tcp)")
+    }
+
+    @Test("a port in use", arguments: Transport.allCases)
+    func addressInUse(transport: Transport) throws {
+        let vtx = VTX()
+        defer { vtx.shutdown() }
+        let holder = try vtx.socket(.pull)
+        defer { holder.close() }
+        try holder.bind(transport.freshEndpoint())
+        let endpoint = try #require(holder.lastEndpoint)
+        let run = try Tool.run(["cat", "--type", "PULL", "--bind", endpoint])
+        expectOneLineFailure(run, status: 1, containing: "cannot bind '\(endpoint)': the address is already in use")
+    }
+
+    @Test("--count with a --timeout that expires reports how many arrived")
+    func countTimeout() throws {
+        let endpoint = Transport.ipc.freshEndpoint()
+        defer { unlink(String(endpoint.dropFirst("ipc://".count))) }
+        let started = ContinuousClock.now
+        let run = try Tool.run(["cat", "--type", "PULL", "--bind", endpoint, "--count", "2", "--timeout", "0.5"])
+        expectOneLineFailure(run, status: 1, containing: "no message arrived within 0.5 s (0 of 2 received)")
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test("--timeout after some messages: what arrived is printed, then the failure", .enabled(if: ZMQPeer.isAvailable))
+    func timeoutAfterMessages() throws {
+        let pair = try CatPair(.ipc, .libzmq, tool: ["--type", "PULL", "--count", "3", "--timeout", "1"], peer: ["--type", "PUSH", "--send-seq", "2"])
+        let status = try pair.tool.exitStatus()
+        expectOneLineFailure(
+            Tool.Run(status: status, output: pair.tool.output, errors: pair.tool.errors),
+            status: 1,
+            containing: "no message arrived within 1 s (2 of 3 received)"
+        )
+        #expect(pair.tool.output == ["0", "1"])
+    }
+
+    @Test("other usage mistakes are one line each", arguments: [
+        (["cat", "--type", "PULL"], "at least one --bind or --connect"),
+        (["cat", "--type", "PUSH", "--connect", "tcp://127.0.0.1:1", "--subscribe", "x"], "--subscribe applies to SUB and XSUB"),
+        (["cat", "--type", "PUSH", "--connect", "tcp://127.0.0.1:1", "--echo"], "--echo applies to REP, ROUTER, DEALER and PAIR"),
+        (["cat", "--type", "PULL", "--connect", "tcp://127.0.0.1:1", "--count", "0"], "--count must be 1 or more"),
+        (["cat", "--bind", "tcp://127.0.0.1:1"], "--type"),
+        (["cat", "--type", "PULL", "--bind", "tcp://127.0.0.1:1", "--count", "many"], "many"),
+        (["perf", "local-thing", "tcp://127.0.0.1:1", "1", "2"], "unknown role 'local-thing'"),
+        (["perf", "local-thr", "tcp://127.0.0.1:1", "1", "1"], "COUNT must be at least 2"),
+        (["monitor", "--type", "NOPE", "tcp://127.0.0.1:1"], "unknown socket type 'NOPE'"),
+        (["proxy", "--frontend", "tcp://127.0.0.1:1", "--backend", "DEALER@tcp://127.0.0.1:2"], "TYPE@ENDPOINT"),
+        (["proxy", "--frontend", "ROUTER@connect:tcp://*:5", "--backend", "DEALER@tcp://127.0.0.1:2"], "can only be bound"),
+        (["nonsense"], "nonsense"),
+    ])
+    func usageMistakes(arguments: [String], expected: String) throws {
+        expectOneLineFailure(try Tool.run(arguments), containing: expected)
+    }
+
+    @Test("perf: a bad endpoint and a port in use fail in one line")
+    func perfEndpoints() throws {
+        expectOneLineFailure(try Tool.run(["perf", "remote-lat", "bogus://x", "8", "1"]), status: 1, containing: "no driver is registered for 'bogus'")
+        let vtx = VTX()
+        defer { vtx.shutdown() }
+        let holder = try vtx.socket(.pull)
+        defer { holder.close() }
+        try holder.bind("tcp://127.0.0.1:*")
+        let endpoint = try #require(holder.lastEndpoint)
+        expectOneLineFailure(try Tool.run(["perf", "local-thr", endpoint, "8", "10"]), status: 1, containing: "already in use")
+    }
+}

@@ -23,6 +23,8 @@ public final class StreamDriver: Driver, @unchecked Sendable {
     // Confined to `loop`.
     private var listeners: [EndpointID: Listener] = [:]
     private var connecters: [EndpointID: Connecter] = [:]
+    /// Connections still sending what their closed socket queued (within its linger); shutdown waits for them.
+    private var lingering: [EndpointID: EventLoopFuture<Void>] = [:]
 
     /// Makes a driver for `transport`; `name` labels its thread.
     public init(transport: any StreamTransport, name: String) {
@@ -87,8 +89,10 @@ public final class StreamDriver: Driver, @unchecked Sendable {
             var futures: [EventLoopFuture<Void>] = []
             for listener in listeners.values { futures.append(listener.close(linger: listener.endpoint.options.linger)) }
             for connecter in connecters.values { futures.append(connecter.stop(linger: connecter.endpoint.options.linger)) }
+            futures.append(contentsOf: lingering.values)
             listeners = [:]
             connecters = [:]
+            lingering = [:]
             return EventLoopFuture.andAllComplete(futures, on: loop)
         }
         _ = try? closed.wait()
@@ -156,7 +160,13 @@ public final class StreamDriver: Driver, @unchecked Sendable {
 
     private func unbind(_ endpoint: DriverEndpoint) {
         guard let listener = listeners.removeValue(forKey: endpoint.id) else { return }
-        _ = listener.close(linger: endpoint.options.linger)
+        linger(listener.close(linger: endpoint.options.linger), for: endpoint)
+    }
+
+    /// Remembers a closing endpoint's future until it completes, so that shutdown waits for its flush.
+    private func linger(_ closing: EventLoopFuture<Void>, for endpoint: DriverEndpoint) {
+        lingering[endpoint.id] = closing
+        closing.whenComplete { [self] _ in lingering[endpoint.id] = nil }
     }
 
     // MARK: Connecting
@@ -169,7 +179,7 @@ public final class StreamDriver: Driver, @unchecked Sendable {
 
     private func disconnect(_ endpoint: DriverEndpoint) {
         guard let connecter = connecters.removeValue(forKey: endpoint.id) else { return }
-        _ = connecter.stop(linger: endpoint.options.linger)
+        linger(connecter.stop(linger: endpoint.options.linger), for: endpoint)
     }
 }
 

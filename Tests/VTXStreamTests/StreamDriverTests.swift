@@ -147,6 +147,32 @@ struct StreamDriverTests {
         }
     }
 
+    /// `close()` then `shutdown()` (the usual end of a program) still delivers everything within linger: the
+    /// shutdown waits for connections that are flushing.
+    @Test func shutdownWaitsForClosingConnectionsToFlush() throws {
+        let receiverSide = VTX()
+        defer { receiverSide.shutdown() }
+        let pull = try receiverSide.socket(.pull)
+        pull.receiveTimeout = .seconds(10)
+        defer { pull.close() }
+        try pull.bind("tcp://127.0.0.1:*")
+        let endpoint = try #require(pull.lastEndpoint)
+        let senderSide = VTX()
+        let push = try senderSide.socket(.push)
+        push.sendTimeout = .seconds(10)
+        push.sendHighWaterMark = 0
+        try push.connect(endpoint)
+        let body = Frame([UInt8](repeating: 7, count: 65_536))
+        let count = 300
+        for i in 0..<count { try push.send(Message([Frame("\(i)"), body])) }
+        push.close()
+        senderSide.shutdown()
+        for i in 0..<count {
+            let message = try pull.receive()
+            #expect(message[0].string == "\(i)")
+        }
+    }
+
     @Test func reconnectsAfterThePeerRestarts() throws {
         let pull = try socket(.pull)
         try pull.bind("tcp://127.0.0.1:*")

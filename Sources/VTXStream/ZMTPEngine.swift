@@ -50,17 +50,21 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     /// Whether the pipe belongs to this connection (made at the handshake, closed with the connection) rather
     /// than to a connect that outlives it.
     private let ownsPipe: Bool
-    private(set) var pipe: MessagePipe?
+    @exclusivity(unchecked) private(set) var pipe: MessagePipe?
 
-    private var state = State.greeting
+    // The engine runs on its channel's event loop only, with no overlapping accesses to these hot fields, so
+    // their dynamic exclusivity checks are turned off.
+    @exclusivity(unchecked) private var state = State.greeting
     private var greetingDecoder: GreetingDecoder
-    private var mechanism: any Mechanism
-    private var decoder: FrameDecoder
-    private var encoding = SubscriptionEncoding(usesCommands: false)
-    private var context: ChannelHandlerContext?
-    private var stalled: Message?
-    private var stash: ByteBuffer?
-    private var lastReceived = NIODeadline.now()
+    @exclusivity(unchecked) private var mechanism: any Mechanism
+    @exclusivity(unchecked) private var decoder: FrameDecoder
+    @exclusivity(unchecked) private var encoding = SubscriptionEncoding(usesCommands: false)
+    /// Whether messages go out as plain frames (NULL mechanism, no subscription commands); set at the greeting.
+    @exclusivity(unchecked) private var plainFrames = false
+    @exclusivity(unchecked) private var context: ChannelHandlerContext?
+    @exclusivity(unchecked) private var stalled: Message?
+    @exclusivity(unchecked) private var stash: ByteBuffer?
+    @exclusivity(unchecked) private var lastReceived = NIODeadline.now()
     private var handshakeTimer: Scheduled<Void>?
     private var heartbeatTimer: RepeatedTask?
     private var ttlTimer: Scheduled<Void>?
@@ -217,6 +221,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
             if case .greeting = state {
                 guard let greeting = try greetingDecoder.decode(&buffer) else { return }
                 encoding = SubscriptionEncoding(localType: endpoint.socketType, peerGreeting: greeting)
+                plainFrames = !encoding.usesCommands && mechanism.name == .null
                 state = .handshake
                 try send(mechanism.start())
             }
@@ -373,8 +378,10 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     func drainOutbound() {
         guard case .ready = state, let context, let pipe else { return }
         var wrote = false
-        var buffer = context.channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
-        while context.channel.isWritable, let message = pipe.read() {
+        let channel = context.channel
+        var buffer = channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
+        var writable = channel.isWritable
+        while writable, let message = pipe.read() {
             do throws(ZMTPError) {
                 try encode(message, into: &buffer)
             } catch {
@@ -384,7 +391,8 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
             if buffer.readableBytes >= ZMTPEngine.batchSize {
                 context.write(wrapOutboundOut(buffer), promise: nil)
                 wrote = true
-                buffer = context.channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
+                buffer = channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
+                writable = channel.isWritable
             }
         }
         if buffer.readableBytes > 0 {
@@ -399,7 +407,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     /// for a subscription to a 3.1 peer, or whatever the mechanism makes of it. Notes subscriptions for replay.
     private func encode(_ message: Message, into buffer: inout ByteBuffer) throws(ZMTPError) {
         subscriptionCache?.record(message)
-        if !encoding.usesCommands && mechanism.name == .null {
+        if plainFrames {
             FrameEncoder.encode(message, into: &buffer)
             return
         }

@@ -115,6 +115,11 @@ public struct FrameDecoder: Sendable {
         while true {
             switch state {
             case .flags:
+                switch try shortDataFrame(&buffer) {
+                case .item(let item): return item
+                case .partOfMessage: continue
+                case .notApplicable: break
+                }
                 guard let byte = buffer.readInteger(as: UInt8.self) else { return nil }
                 let flags = try checkedFlags(byte)
                 let isLong = flags.contains(.long)
@@ -133,6 +138,38 @@ public struct FrameDecoder: Sendable {
                 if let item = try complete(flags: flags, body: body) { return item }
             }
         }
+    }
+
+    private enum ShortFrame {
+        case item(ZMTPItem)
+        case partOfMessage
+        case notApplicable
+    }
+
+    /// The common case in one step: a short data frame (flags 0 or MORE) whose header and body are both in the
+    /// buffer. Anything else (commands, long frames, split frames, errors) goes through the state machine.
+    @inline(__always)
+    private mutating func shortDataFrame(_ buffer: inout ByteBuffer) throws(ZMTPError) -> ShortFrame {
+        guard acceptsDataFrames, let header = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self) else {
+            return .notApplicable
+        }
+        let flags = UInt8(truncatingIfNeeded: header >> 8)
+        let size = Int(header & 0xFF)
+        guard flags & ~FrameFlags.more.rawValue == 0, buffer.readableBytes >= 2 + size, size < sharingThreshold else {
+            return .notApplicable
+        }
+        if let maxMessageSize, pendingBytes + size > maxMessageSize { return .notApplicable }
+        let frame = buffer.withUnsafeReadableBytes { bytes in
+            Frame(copying: UnsafeRawBufferPointer(rebasing: bytes[2..<(2 + size)]))
+        }
+        buffer.moveReaderIndex(forwardBy: 2 + size)
+        if flags == 0 && pending.isEmpty {
+            var message = Message(frame)
+            message.metadata = metadata
+            return .item(.message(message))
+        }
+        guard let item = try complete(flags: FrameFlags(rawValue: flags), body: .frame(frame)) else { return .partOfMessage }
+        return .item(item)
     }
 
     private func checkedFlags(_ byte: UInt8) throws(ZMTPError) -> FrameFlags {

@@ -39,6 +39,10 @@ public enum FrameEncoder {
     public static func encode(_ message: Message, into buffer: inout ByteBuffer) {
         let last = message.endIndex - 1
         guard last >= 0 else { return }
+        if last == 0 {
+            encode(message[0], more: false, into: &buffer)
+            return
+        }
         buffer.reserveCapacity(minimumWritableBytes: encodedSize(of: message))
         for index in 0..<last {
             encode(message[index], more: true, into: &buffer)

@@ -160,7 +160,8 @@ final class MessageQueue: @unchecked Sendable {
     func write(moving message: inout Message) {
         let slot = MessageQueue.slot(backChunk, backPosition)
         withUnsafeMutablePointer(to: &message) { source in
-            slot.moveInitialize(from: source, count: 1)
+            // One element: a plain move, not `moveInitialize(from:count:)`, which calls memmove.
+            slot.initialize(to: source.move())
             source.initialize(to: Message())
         }
         advanceBack()

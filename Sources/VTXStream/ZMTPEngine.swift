@@ -419,7 +419,6 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
 
     /// The socket closed its end (it closed, or disconnected this peer): send what it queued, then close.
     func pipeClosedBySocket() {
-        guard !closingGracefully else { return }
         closeGracefully(linger: endpoint.options.linger)
     }
 

@@ -3,8 +3,6 @@ struct Distributor {
     private(set) var pipes = PipeSet(slot: .distributor)
     private var scratch: [MessagePipe] = []
 
-    var isEmpty: Bool { pipes.isEmpty }
-
     mutating func attach(_ pipe: MessagePipe) { pipes.append(pipe) }
 
     mutating func remove(_ pipe: MessagePipe) { pipes.remove(pipe) }

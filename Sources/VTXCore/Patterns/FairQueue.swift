@@ -6,8 +6,6 @@ struct FairQueue {
     /// Pipes found closed and drained, removed from the queue; the owner detaches them after the call.
     var drained: [MessagePipe] = []
 
-    var isEmpty: Bool { members.isEmpty }
-
     mutating func attach(_ pipe: MessagePipe) { members.append(pipe) }
 
     mutating func activated(_ pipe: MessagePipe) { members.activate(pipe) }

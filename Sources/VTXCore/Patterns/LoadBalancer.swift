@@ -4,9 +4,6 @@ struct LoadBalancer {
     private var members = PipeSet(slot: .loadBalancer)
     private var current = 0
 
-    var isEmpty: Bool { members.isEmpty }
-    var hasActive: Bool { members.active > 0 }
-
     mutating func attach(_ pipe: MessagePipe) { members.append(pipe) }
 
     mutating func activated(_ pipe: MessagePipe) { members.activate(pipe) }

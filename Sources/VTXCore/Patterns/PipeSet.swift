@@ -33,7 +33,6 @@ struct PipeSet {
     }
 
     var count: Int { pipes.count }
-    var isEmpty: Bool { pipes.isEmpty }
 
     func contains(_ pipe: MessagePipe) -> Bool {
         let i = index(of: pipe)

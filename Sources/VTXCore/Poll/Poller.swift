@@ -121,8 +121,7 @@ public final class Poller {
             for entry in entries {
                 switch entry {
                 case .socket(let socket, let wanted):
-                    try socket.checkOpen()
-                    try socket.checkTerminated()
+                    try socket.refreshState()
                     var events: PollEvents = []
                     if wanted.contains(.readable) && socket.isReadable { events.insert(.readable) }
                     if wanted.contains(.writable) && socket.isWritable { events.insert(.writable) }

@@ -22,9 +22,7 @@ extension Socket {
     ///
     /// - Throws: as ``send(_:)-(Message)``.
     public func send(_ message: consuming Message, timeout: Duration?) throws(VTXError) {
-        try checkOpen()
-        processCommands()
-        try checkTerminated()
+        try refreshState()
         var message = consume message
         guard !message.isEmpty else {
             throw VTXError(.invalidArgument, "a message needs at least one frame")
@@ -73,9 +71,7 @@ extension Socket {
     ///
     /// - Throws: as ``receive()``.
     public func receive(timeout: Duration?) throws(VTXError) -> Message {
-        try checkOpen()
-        processCommands()
-        try checkTerminated()
+        try refreshState()
         if let message = try receiveFromPattern() { return message }
         if timeout == .zero { throw VTXError.wouldBlock }
         let deadline = timeout.map { ContinuousClock.now + $0 }

@@ -130,9 +130,7 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     }
 
     private func makeEndpoint(_ text: String, role: DriverEndpoint.Role) throws(VTXError) -> EndpointRecord {
-        try checkOpen()
-        processCommands()
-        try checkTerminated()
+        try refreshState()
         let parsed = try Endpoint(parsing: text)
         guard let driver = manager.driver(for: parsed.scheme) else {
             throw VTXError(
@@ -302,6 +300,7 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Processes pending commands, then throws if the socket is closed or its manager shut down.
+    @inline(__always)
     func refreshState() throws(VTXError) {
         try checkOpen()
         processCommands()

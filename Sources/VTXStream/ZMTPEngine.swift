@@ -288,7 +288,20 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         guard let pipe else { return }
         var wrote = false
         defer { if wrote { pipe.flush() } }
-        while let item = try decoder.next(&buffer) {
+        while true {
+            // Runs of short single-frame messages (most traffic) go straight from the bytes into the pipe.
+            var held: Message?
+            let decoded = decoder.decodeShortMessages(from: &buffer) { message in
+                if pipe.write(moving: &message) { return true }
+                held = message
+                return false
+            }
+            if decoded > (held == nil ? 0 : 1) { wrote = true }
+            if let held {
+                stall(holding: held, rest: &buffer)
+                return
+            }
+            guard let item = try decoder.next(&buffer) else { return }
             let inbound: Message?
             switch item {
             case .message(let message):
@@ -298,16 +311,20 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
             }
             guard var message = inbound else { continue }
             if !pipe.write(moving: &message) {
-                // The socket is full: hold this message, keep the rest of the input, and stop reading until the
-                // socket makes room (its `.writable` event).
-                stalled = message
-                stash = buffer.readableBytes > 0 ? buffer : nil
-                buffer.moveReaderIndex(to: buffer.writerIndex)
-                context?.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+                stall(holding: message, rest: &buffer)
                 return
             }
             wrote = true
         }
+    }
+
+    /// The socket is full: holds `message`, keeps the rest of the input, and stops reading until the socket makes
+    /// room (its `.writable` event).
+    private func stall(holding message: Message, rest buffer: inout ByteBuffer) {
+        stalled = message
+        stash = buffer.readableBytes > 0 ? buffer : nil
+        buffer.moveReaderIndex(to: buffer.writerIndex)
+        context?.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
     }
 
     /// Handles a command after the handshake; returns a message for the socket when the command carries one.

@@ -38,7 +38,8 @@ public struct FrameDecoder: Sendable {
     /// Allocates the buffers that gather bodies split across reads.
     public var allocator: ByteBufferAllocator
 
-    private enum State: Sendable {
+    @usableFromInline
+    enum State: Sendable {
         case flags
         case size(flags: FrameFlags, isLong: Bool, remaining: Int, value: UInt64)
         case body(flags: FrameFlags, size: Int)
@@ -48,12 +49,12 @@ public struct FrameDecoder: Sendable {
     /// with this much and grow as bytes arrive, so a lying header cannot make the decoder reserve memory.
     private static let trustedGatherSize = 1 << 20
 
-    private var state = State.flags
+    @usableFromInline var state = State.flags
     private var gathered: ByteBuffer?
-    private var pending = Message()
+    @usableFromInline var pending = Message()
     /// The body bytes of the frames in ``pending``, checked against ``maxMessageSize``.
     private var pendingBytes = 0
-    private var failure: ZMTPError?
+    @usableFromInline var failure: ZMTPError?
 
     /// Makes a decoder.
     ///
@@ -97,6 +98,43 @@ public struct FrameDecoder: Sendable {
             failure = error
             throw error
         }
+    }
+
+    /// The fast path for the common traffic: hands `deliver` every single-frame data message with a short body
+    /// (below ``sharingThreshold`` and ``maxMessageSize``) at the front of `buffer`, decoded straight from the
+    /// buffer's bytes with one access to them for the whole run, and stops at the first frame of any other kind
+    /// (a command, a long or multipart frame, a frame split across reads), which ``next(_:)`` then decodes.
+    ///
+    /// `deliver` takes the message (moving it out) and returns `true`, or returns `false` when it cannot take more;
+    /// the message it was given has been consumed from `buffer` either way, so a `false` result must keep it.
+    /// Does nothing unless the decoder is between messages with data frames allowed and no error.
+    ///
+    /// - Returns: how many messages `deliver` was given.
+    @inlinable
+    public mutating func decodeShortMessages(
+        from buffer: inout ByteBuffer,
+        _ deliver: (inout Message) -> Bool
+    ) -> Int {
+        guard failure == nil, acceptsDataFrames, pending.isEmpty, case .flags = state else { return 0 }
+        let largest = min(sharingThreshold - 1, 255, maxMessageSize ?? .max)
+        let metadata = self.metadata
+        var delivered = 0
+        let consumed = buffer.withUnsafeReadableBytes { bytes -> Int in
+            var offset = 0
+            let end = bytes.count
+            while end - offset >= 2 {
+                let size = Int(bytes[offset + 1])
+                guard bytes[offset] == 0, size <= largest, end - offset - 2 >= size else { break }
+                var message = Message(Frame(copying: UnsafeRawBufferPointer(rebasing: bytes[(offset + 2)..<(offset + 2 + size)])))
+                message.metadata = metadata
+                offset += 2 + size
+                delivered += 1
+                guard deliver(&message) else { break }
+            }
+            return offset
+        }
+        buffer.moveReaderIndex(forwardBy: consumed)
+        return delivered
     }
 
     /// Reads all of `buffer` and returns every item completed, in order. Convenient for tests; an engine should

@@ -83,6 +83,81 @@ struct FrameDecoderTests {
         #expect(message.metadata === metadata)
     }
 
+    /// The fast path, as the engine drives it: runs of short single-frame messages through
+    /// `decodeShortMessages`, everything else through `next`. Over the concatenated vectors and a mix of short,
+    /// multipart and long messages, fed in chunks of several sizes, with a sink that refuses every seventh message
+    /// (the refused one is kept, as the engine keeps a stalled one), the items are exactly those `next` alone
+    /// decodes, in order, and the short ones carry the decoder's metadata.
+    @Test(arguments: [1, 2, 3, 7, 64, 4096, 1 << 20])
+    func shortMessageFastPathMatchesTheStateMachine(chunk: Int) throws {
+        var input: [UInt8] = []
+        var expected: [ZMTPItem] = []
+        for vector in Self.vectors where vector.input.count < 1000 {
+            input += vector.input
+            expected += vector.items
+        }
+        for index in 0..<300 {
+            let message: Message = switch index % 5 {
+            case 0, 1: Message(patternFrame(index % 40, seed: UInt8(index % 251)))
+            case 2: Message(patternFrame(200 + index % 56))
+            case 3: ["a", Frame("\(index)")]
+            default: Message(patternFrame(1500))
+            }
+            input += encoded(message)
+            expected.append(.message(message))
+        }
+        let metadata = MessageMetadata([(name: "Socket-Type", value: "PUSH")])
+        var decoder = FrameDecoder(sharingThreshold: 1024)
+        decoder.metadata = metadata
+        var items: [ZMTPItem] = []
+        var fastCount = 0
+        var offered = 0
+        var start = 0
+        while start < input.count {
+            var buffer = buffer(Array(input[start..<min(start + chunk, input.count)]))
+            start += chunk
+            while true {
+                fastCount += decoder.decodeShortMessages(from: &buffer) { message in
+                    #expect(message.metadata === metadata)
+                    items.append(.message(message))
+                    offered += 1
+                    return offered % 7 != 0
+                }
+                guard let item = try decoder.next(&buffer) else { break }
+                items.append(item)
+            }
+            #expect(buffer.readableBytes == 0)
+        }
+        #expect(items == expected)
+        #expect(!decoder.hasPartialInput)
+        if chunk >= 4096 { #expect(fastCount > 150, "the fast path should take most short messages") }
+    }
+
+    /// The fast path leaves alone what it must not take: frames at or above `maxMessageSize` (for `next` to
+    /// refuse), and anything while a multipart message is half decoded or after an error.
+    @Test func shortMessageFastPathStopsWhereTheStateMachineMust() throws {
+        var decoder = FrameDecoder(maxMessageSize: 10)
+        var input = buffer(encoded(Message("short")) + encoded(Message(patternFrame(11))))
+        var taken: [Message] = []
+        #expect(decoder.decodeShortMessages(from: &input) { taken.append($0); return true } == 1)
+        #expect(taken == [Message("short")])
+        #expect(input.readableBytes == 13)
+        expectZMTPError(.messageTooLarge) { _ = try decoder.next(&input) }
+        var more = buffer(encoded(Message("x")))
+        #expect(decoder.decodeShortMessages(from: &more) { _ in true } == 0, "nothing after an error")
+
+        var partial = FrameDecoder()
+        var first = buffer(hex("01 01") + ascii("a"))
+        #expect(try partial.next(&first) == nil)
+        var rest = buffer(hex("00 01") + ascii("b"))
+        #expect(partial.decodeShortMessages(from: &rest) { _ in true } == 0, "not in the middle of a message")
+        #expect(try partial.next(&rest) == .message(["a", "b"]))
+
+        var handshaking = FrameDecoder(acceptsDataFrames: false)
+        var early = buffer(encoded(Message("x")))
+        #expect(handshaking.decodeShortMessages(from: &early) { _ in true } == 0, "no data before the handshake")
+    }
+
     /// Frames at or above the sharing threshold share the input buffer; smaller ones are copied.
     @Test func largeWholeFramesShareTheInputBuffer() throws {
         let body = patternFrame(4096)

@@ -13,19 +13,18 @@ struct LoadBalancer {
         if current >= members.active { current = 0 }
     }
 
-    /// Moves `message` into the next pipe with room and returns that pipe, or `nil` (leaving `message` as it
-    /// was) when none has room.
+    /// Moves `message` into the next pipe with room and returns that pipe (not retained: the caller uses it
+    /// before it next changes the balancer), or `nil` (leaving `message` as it was) when none has room.
     @inline(__always)
-    mutating func send(_ message: inout Message) -> MessagePipe? {
+    mutating func send(_ message: inout Message) -> Unmanaged<MessagePipe>? {
         while members.active > 0 {
-            let pipe = members[current]
-            if pipe.write(moving: &message) {
-                pipe.flush()
+            let pipe = members.unretained(current)
+            if pipe._withUnsafeGuaranteedRef({ $0.writeAndFlush(moving: &message) }) {
                 current += 1
                 if current >= members.active { current = 0 }
                 return pipe
             }
-            members.deactivate(pipe)
+            members.deactivate(pipe.takeUnretainedValue())
             if current >= members.active { current = 0 }
         }
         return nil

@@ -3,28 +3,35 @@
 /// A subclass per type overrides what it needs (libzmq's `xsend`/`xrecv`/`xattach_pipe`/… hooks). Patterns run
 /// only on the socket's thread.
 class Pattern {
-    /// The socket that owns this pattern. The socket creates the pattern, holds the only reference to it and
-    /// never hands it out, so the pattern cannot outlive it; `unowned(unsafe)` also lets the socket's `deinit`
-    /// (which closes the socket and so runs pattern hooks) read it, which a checked `unowned` reference traps on.
-    unowned(unsafe) let socket: Socket
+    /// The socket that owns this pattern, set by ``adopt(by:)`` as the socket finishes its initializer. The
+    /// socket creates the pattern, holds the only reference to it and never hands it out, so the pattern cannot
+    /// outlive it; `unowned(unsafe)` also lets the socket's `deinit` (which closes the socket and so runs pattern
+    /// hooks) read it, which a checked `unowned` reference traps on.
+    final var socket: Socket { owner.unsafelyUnwrapped }
+    private unowned(unsafe) var owner: Socket?
 
-    init(socket: Socket) {
-        self.socket = socket
+    init() {}
+
+    /// Records the socket that owns the pattern. The socket keeps the pattern in a `let` (so that its calls into
+    /// the pattern on every send and receive need no reference counting), which means the pattern is made before
+    /// the socket is whole and learns its owner here.
+    final func adopt(by socket: Socket) {
+        owner = socket
     }
 
-    static func make(for type: SocketType, socket: Socket) -> Pattern {
+    static func make(for type: SocketType) -> Pattern {
         switch type {
-        case .pair: PairPattern(socket: socket)
-        case .pub: PublishPattern(socket: socket, extended: false)
-        case .xpub: PublishPattern(socket: socket, extended: true)
-        case .sub: SubscribePattern(socket: socket, extended: false)
-        case .xsub: SubscribePattern(socket: socket, extended: true)
-        case .req: RequestPattern(socket: socket)
-        case .rep: ReplyPattern(socket: socket)
-        case .dealer: DealerPattern(socket: socket)
-        case .router: RouterPattern(socket: socket)
-        case .push: PushPattern(socket: socket)
-        case .pull: PullPattern(socket: socket)
+        case .pair: PairPattern()
+        case .pub: PublishPattern(extended: false)
+        case .xpub: PublishPattern(extended: true)
+        case .sub: SubscribePattern(extended: false)
+        case .xsub: SubscribePattern(extended: true)
+        case .req: RequestPattern()
+        case .rep: ReplyPattern()
+        case .dealer: DealerPattern()
+        case .router: RouterPattern()
+        case .push: PushPattern()
+        case .pull: PullPattern()
         }
     }
 
@@ -74,7 +81,7 @@ class Pattern {
     /// Reads from the fair queue into `message`, keeping only the newest message when the socket conflates;
     /// returns the pipe it came from, or `nil` when none was waiting.
     @inline(__always)
-    final func receive(from queue: inout FairQueue, into message: inout Message) -> MessagePipe? {
+    final func receive(from queue: inout FairQueue, into message: inout Message) -> Unmanaged<MessagePipe>? {
         defer { collectDrained(&queue) }
         guard var pipe = queue.receive(into: &message) else { return nil }
         if conflate {

@@ -42,6 +42,13 @@ struct PipeSet {
     @inline(__always)
     subscript(i: Int) -> MessagePipe { pipes[i] }
 
+    /// The pipe at `i` without a reference count of its own, for the send and receive loops: the set holds the
+    /// pipe for as long as it is a member, and those loops use it only until they next change the set.
+    @inline(__always)
+    func unretained(_ i: Int) -> Unmanaged<MessagePipe> {
+        pipes.withUnsafeBufferPointer { Unmanaged.passUnretained($0[i]) }
+    }
+
     private mutating func swapAt(_ i: Int, _ j: Int) {
         guard i != j else { return }
         pipes.swapAt(i, j)

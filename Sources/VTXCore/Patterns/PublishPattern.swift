@@ -15,9 +15,9 @@ final class PublishPattern: Pattern {
     /// XPUB_MANUAL: what each pipe asked for, to report its topics when it leaves (libzmq `_manual_subscriptions`).
     private var manualSubscriptions = MultiTrie()
 
-    init(socket: Socket, extended: Bool) {
+    init(extended: Bool) {
         self.extended = extended
-        super.init(socket: socket)
+        super.init()
     }
 
     override var drainsInbound: Bool { false }

@@ -26,7 +26,7 @@ final class ReplyPattern: Pattern {
                 continue
             }
             envelope = request.removeFirst(delimiter + 1)
-            replyPipe = pipe
+            replyPipe = pipe.takeUnretainedValue()
             sendingReply = true
             return request
         }

@@ -28,7 +28,7 @@ final class RequestPattern: DealerPattern {
         }
         guard let pipe = balancer.send(&request) else { return false }
         requestId = nextId
-        replyPipe = pipe
+        replyPipe = pipe.takeUnretainedValue()
         awaitingReply = true
         return true
     }
@@ -39,7 +39,7 @@ final class RequestPattern: DealerPattern {
         }
         var body = Message()
         while let pipe = receive(from: &queue, into: &body) {
-            if let replyPipe, pipe !== replyPipe { continue }
+            if let replyPipe, pipe.takeUnretainedValue() !== replyPipe { continue }
             if socket.options.requestCorrelate {
                 let expected = withUnsafeBytes(of: requestId) { Frame(copying: $0) }
                 guard body.popFirst() == expected else { continue }

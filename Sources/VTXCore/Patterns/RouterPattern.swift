@@ -54,7 +54,7 @@ final class RouterPattern: Pattern {
     override func receive() throws(VTXError) -> Message? {
         var message = Message()
         guard let pipe = receive(from: &queue, into: &message) else { return nil }
-        message.prepend(pipe.routingId ?? Frame())
+        message.prepend(pipe._withUnsafeGuaranteedRef { $0.routingId } ?? Frame())
         return message
     }
 

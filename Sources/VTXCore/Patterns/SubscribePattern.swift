@@ -7,9 +7,9 @@ final class SubscribePattern: Pattern {
     private var subscriptions = SubscriptionTrie()
     private var prefetched: Message?
 
-    init(socket: Socket, extended: Bool) {
+    init(extended: Bool) {
         self.extended = extended
-        super.init(socket: socket)
+        super.init()
     }
 
     override func attach(_ pipe: MessagePipe) {

@@ -175,6 +175,14 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
         return true
     }
 
+    /// Writes a message as ``write(moving:)`` does and, when it was written, flushes it.
+    @inline(__always)
+    func writeAndFlush(moving message: inout Message) -> Bool {
+        guard write(moving: &message) else { return false }
+        flush()
+        return true
+    }
+
     /// Writes a message whatever the high-water mark (subscriptions, routing notifications, close markers).
     func forceWrite(_ message: Message) {
         outbound.write(message)
@@ -206,6 +214,16 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
             returnCredit()
         }
         return message
+    }
+
+    /// Reads the next whole message into `message`, stamped with this end's ``metadata`` when it has one;
+    /// returns `false` (leaving `message` as it was) when there is none now, as ``read()`` returns `nil`.
+    @inline(__always)
+    func read(into message: inout Message) -> Bool {
+        guard let received = read() else { return false }
+        message = received
+        if let metadata { message.metadata = metadata }
+        return true
     }
 
     /// Whether a message can be read now (the close marker does not count).

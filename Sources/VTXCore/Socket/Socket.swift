@@ -13,7 +13,7 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     let link: SocketLink
     let manager: VTX
     @exclusivity(unchecked) var options: SocketOptions
-    @exclusivity(unchecked) private(set) var pattern: Pattern!
+    let pattern: Pattern
     var pipes: [ObjectIdentifier: MessagePipe] = [:]
     private var endpoints: [EndpointID: EndpointRecord] = [:]
     private var replies: [EndpointID: DriverEvent] = [:]
@@ -39,7 +39,8 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         self.manager = manager
         self.options = SocketOptions(type: type)
         self.logger = logger
-        self.pattern = Pattern.make(for: type, socket: self)
+        self.pattern = Pattern.make(for: type)
+        pattern.adopt(by: self)
     }
 
     deinit {

@@ -394,30 +394,57 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     /// Moves whatever the socket has queued onto the connection, in batches, with one flush at the end.
     func drainOutbound() {
         guard case .ready = state, let context, let pipe else { return }
-        var wrote = false
         let channel = context.channel
-        var buffer = channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
-        var writable = channel.isWritable
-        while writable, let message = pipe.read() {
+        var wrote = false
+        var more = true
+        while more, channel.isWritable {
+            var buffer = channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
             do throws(ZMTPError) {
-                try encode(message, into: &buffer)
+                more = try fillBatch(&buffer, from: pipe)
             } catch {
                 fail(protocolError: error)
                 return
             }
-            if buffer.readableBytes >= ZMTPEngine.batchSize {
+            if buffer.readableBytes > 0 {
                 context.write(wrapOutboundOut(buffer), promise: nil)
                 wrote = true
-                buffer = channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
-                writable = channel.isWritable
             }
-        }
-        if buffer.readableBytes > 0 {
-            context.write(wrapOutboundOut(buffer), promise: nil)
-            wrote = true
         }
         if wrote { context.flush() }
         if pipe.isPeerClosed { pipeClosedBySocket() }
+    }
+
+    /// Encodes queued messages into `buffer` until it holds about ``batchSize`` bytes; returns `false` once the
+    /// pipe has run dry. Plain frames (NULL, no subscription commands) are written straight into the buffer's
+    /// memory, one access for the whole batch; a message that does not fit there, and every message of a
+    /// connection that needs translating, goes through ``encode(_:into:)``.
+    private func fillBatch(_ buffer: inout ByteBuffer, from pipe: MessagePipe) throws(ZMTPError) -> Bool {
+        var carried: Message?
+        if plainFrames, subscriptionCache == nil {
+            var dry = false
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: ZMTPEngine.batchSize) { memory in
+                var offset = 0
+                while offset < ZMTPEngine.batchSize {
+                    guard let message = pipe.read() else {
+                        dry = true
+                        break
+                    }
+                    guard let end = FrameEncoder.encode(message, into: memory, at: offset) else {
+                        carried = message
+                        break
+                    }
+                    offset = end
+                }
+                return offset
+            }
+            if dry { return false }
+        }
+        if let carried { try encode(carried, into: &buffer) }
+        while buffer.readableBytes < ZMTPEngine.batchSize {
+            guard let message = pipe.read() else { return false }
+            try encode(message, into: &buffer)
+        }
+        return true
     }
 
     /// Appends one message from the socket in its wire form: plain frames for NULL, a SUBSCRIBE/CANCEL command

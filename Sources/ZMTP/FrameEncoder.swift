@@ -50,6 +50,51 @@ public enum FrameEncoder {
         encode(message[last], more: false, into: &buffer)
     }
 
+    /// Writes every frame of `message` into `memory` from `offset` on, in the form ``encode(_:into:)-(Message,_)``
+    /// appends, when all of it fits; returns the offset just past it, or `nil` (having written nothing) when it
+    /// does not fit or `message` has no frames.
+    ///
+    /// An engine encodes a whole batch of messages with one access to its buffer's memory this way, instead of
+    /// going through the `ByteBuffer` API (with its capacity and uniqueness checks) for every header and body.
+    @inlinable
+    public static func encode(_ message: Message, into memory: UnsafeMutableRawBufferPointer, at offset: Int) -> Int? {
+        let last = message.endIndex - 1
+        guard last >= 0 else { return nil }
+        if last == 0 {
+            return encode(message[0], flags: [], into: memory, at: offset)
+        }
+        guard encodedSize(of: message) <= memory.count - offset else { return nil }
+        var position = offset
+        for index in 0...last {
+            // It fits as a whole, so no frame can fail.
+            position = encode(message[index], flags: index == last ? [] : .more, into: memory, at: position)!
+        }
+        return position
+    }
+
+    /// Writes one data frame into `memory` at `offset` when it fits; returns the offset just past it, or `nil`.
+    @inlinable
+    static func encode(_ frame: Frame, flags: FrameFlags, into memory: UnsafeMutableRawBufferPointer, at offset: Int) -> Int? {
+        frame.withUnsafeBytes { body -> Int? in
+            let size = body.count
+            let isShort = size <= FrameFlags.shortSizeLimit
+            let header = isShort ? 2 : 9
+            guard offset >= 0, header + size <= memory.count - offset, let base = memory.baseAddress else { return nil }
+            let start = base + offset
+            if isShort {
+                start.storeBytes(of: flags.subtracting(.long).rawValue, as: UInt8.self)
+                start.storeBytes(of: UInt8(truncatingIfNeeded: size), toByteOffset: 1, as: UInt8.self)
+            } else {
+                start.storeBytes(of: flags.union(.long).rawValue, as: UInt8.self)
+                start.storeBytes(of: UInt64(size).bigEndian, toByteOffset: 1, as: UInt64.self)
+            }
+            if size > 0, let source = body.baseAddress {
+                (start + header).copyMemory(from: source, byteCount: size)
+            }
+            return offset + header + size
+        }
+    }
+
     /// Appends a command frame.
     public static func encode(_ command: Command, into buffer: inout ByteBuffer) {
         command.write(to: &buffer)

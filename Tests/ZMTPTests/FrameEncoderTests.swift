@@ -25,6 +25,35 @@ struct FrameEncoderTests {
         #expect(FrameEncoder.headerSize(forBodySize: size) == hex(header).count)
     }
 
+    /// Encoding into raw memory (the engine's batch path) writes exactly the bytes the `ByteBuffer` encoder
+    /// appends, for every message shape and at any offset, and writes nothing when the message does not fit.
+    @Test func encodingIntoMemoryMatchesTheBufferEncoder() {
+        let messages: [Message] = [
+            "", "x", Message(patternFrame(32)), Message(patternFrame(33)), Message(patternFrame(255)),
+            Message(patternFrame(256)), ["a", Frame(), patternFrame(300)], [patternFrame(1000), patternFrame(255)],
+        ]
+        for message in messages {
+            let expected = encoded(message)
+            for offset in [0, 1, 7] {
+                let exact = offset + expected.count
+                var memory = [UInt8](repeating: 0xEE, count: exact + 3)
+                let end = memory.withUnsafeMutableBytes { raw in
+                    FrameEncoder.encode(message, into: UnsafeMutableRawBufferPointer(rebasing: raw[..<exact]), at: offset)
+                }
+                #expect(end == exact)
+                #expect(Array(memory[offset..<exact]) == expected)
+                #expect(memory[..<offset].allSatisfy { $0 == 0xEE } && memory[exact...].allSatisfy { $0 == 0xEE })
+
+                var short = [UInt8](repeating: 0xEE, count: exact - 1)
+                let refused = short.withUnsafeMutableBytes { FrameEncoder.encode(message, into: $0, at: offset) }
+                #expect(refused == nil)
+                #expect(short.allSatisfy { $0 == 0xEE }, "nothing is written when the message does not fit")
+            }
+        }
+        var any = [UInt8](repeating: 0, count: 16)
+        #expect(any.withUnsafeMutableBytes { FrameEncoder.encode(Message(), into: $0, at: 0) } == nil)
+    }
+
     @Test func moreFlagOnAllButTheLastFrame() {
         let message: Message = ["a", Frame(), patternFrame(256)]
         let out = encoded(message)

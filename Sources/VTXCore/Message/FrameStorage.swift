@@ -27,12 +27,14 @@ final class FrameStorage: ManagedBuffer<Int, UInt8> {
         return unsafeDowncast(storage, to: FrameStorage.self)
     }
 
+    /// The number of bytes. Read through the header pointer: `header` is a class property, and reading it
+    /// costs a dynamic exclusivity check (`swift_beginAccess`) on every access.
     @inlinable
-    var count: Int { header }
+    var count: Int { withUnsafeMutablePointerToHeader { $0.pointee } }
 
     @inlinable
     func withBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        let count = header
+        let count = self.count
         let start = withUnsafeMutablePointerToElements { UnsafeRawPointer($0) }
         defer { withExtendedLifetime(self) {} }
         return try body(UnsafeRawBufferPointer(start: start, count: count))

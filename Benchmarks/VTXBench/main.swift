@@ -352,7 +352,7 @@ let hangUpWait = Duration.seconds(20)
 func remoteThroughput(endpoint: String, size: Int, count: Int) throws {
     let vtx = VTX()
     let push = try vtx.socket(.push)
-    let monitor = push.monitor()
+    let monitor = try push.monitor()
     try push.connect(endpoint)
     let allocationsBefore = allocationCounter()?()
     for _ in 0..<count {

@@ -30,7 +30,7 @@ public final class InprocDriver: Driver, @unchecked Sendable {
 
     /// Starts the rendezvous thread.
     public func start(_ context: DriverContext) throws(VTXError) {
-        thread.start()
+        try thread.start()
     }
 
     /// Moves the command to the rendezvous thread.

@@ -13,8 +13,10 @@ public final class ConnectionWatch {
     private var connected: Set<String> = []
 
     /// Starts watching `socket`; make it before the socket connects.
-    public init(_ socket: Socket) {
-        monitor = socket.monitor()
+    ///
+    /// - Throws: as ``Socket/monitor()``.
+    public init(_ socket: Socket) throws(VTXError) {
+        monitor = try socket.monitor()
     }
 
     /// Waits until every endpoint in `endpoints` (as given to `connect`) has completed a handshake, or `timeout`

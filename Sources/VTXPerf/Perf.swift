@@ -64,7 +64,7 @@ public enum Perf {
         let watch: ConnectionWatch
         do {
             socket = try vtx.socket(role.socketType)
-            watch = ConnectionWatch(socket)
+            watch = try ConnectionWatch(socket)
             options.configure?(socket)
             if role.binds { try socket.bind(endpoint) } else { try socket.connect(endpoint) }
             options.ready?(socket.lastEndpoint ?? endpoint)

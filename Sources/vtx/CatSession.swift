@@ -32,7 +32,7 @@ final class CatSession {
         self.plan = plan
         do {
             socket = try vtx.socket(plan.type)
-            watch = ConnectionWatch(socket)
+            watch = try ConnectionWatch(socket)
         } catch {
             throw error.failure("cannot make a \(plan.type.name) socket")
         }

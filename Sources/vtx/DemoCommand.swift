@@ -140,7 +140,7 @@ private final class Demo: @unchecked Sendable {
         defer { unlink(path) }
         heading(3, "Pipeline over ipc://\(path): a PUSH deals 6 tasks to 2 PULL workers in turn")
         let ventilator = try socket(.push)
-        let monitor = ventilator.monitor()
+        let monitor = try ventilator.monitor()
         try ventilator.bind("ipc://\(path)")
         let workers = try (0..<2).map { _ throws(VTXError) in try socket(.pull) }
         for worker in workers { try worker.connect("ipc://\(path)") }
@@ -162,7 +162,7 @@ private final class Demo: @unchecked Sendable {
     /// A ROUTER answering DEALERs by routing id over tcp, and its monitor events.
     func routing() throws {
         let router = try socket(.router)
-        let monitor = router.monitor()
+        let monitor = try router.monitor()
         try router.bind("tcp://127.0.0.1:*")
         let endpoint = router.lastEndpoint ?? ""
         heading(4, "Routing ids over \(endpoint): a ROUTER answers two DEALERs by name")

@@ -43,7 +43,7 @@ struct MonitorCommand: ParsableCommand {
         let specs = endpoints.map(EndpointSpec.init(parsing:))
         let vtx = VTX()
         let socket = try vtx.socket(type)
-        let monitor = socket.monitor()
+        let monitor = try socket.monitor()
         for spec in specs { try spec.apply(to: socket) }
 
         let stopped = Atomic<Bool>(false)

@@ -55,13 +55,13 @@ struct ProxyCommand: ParsableCommand {
         }
         output.flush()
 
-        let control = ProxyControl()
+        let control = try ProxyControl()
         let interruption = Interruption { control.terminate() }
         defer { interruption.cancel() }
         if let duration {
             DispatchQueue.global().asyncAfter(deadline: .now() + duration) { control.terminate() }
         }
-        let proxy = Proxy(frontend: sockets[0], backend: sockets[1], capture: sockets.count > 2 ? sockets[2] : nil, control: control)
+        let proxy = try Proxy(frontend: sockets[0], backend: sockets[1], capture: sockets.count > 2 ? sockets[2] : nil, control: control)
         do {
             try proxy.run()
         } catch {

@@ -40,7 +40,7 @@ final class LoopDriver: Driver, @unchecked Sendable {
 
     /// Starts the driver's thread.
     func start(_ context: DriverContext) throws(VTXError) {
-        thread.start()
+        try thread.start()
     }
 
     /// Moves a command from the socket's thread to the driver's thread.

@@ -255,7 +255,7 @@ struct LoopDriverTests {
         defer { harness.finish() }
         let push = try harness.socket(.push)
         push.reconnectInterval = .milliseconds(10)
-        let monitor = push.monitor()
+        let monitor = try push.monitor()
         let endpoint = uniqueEndpoint()
         let first = try harness.socket(.pull)
         try first.bind(endpoint)
@@ -299,6 +299,41 @@ struct LoopDriverTests {
         #expect(errorCode { try req.connect("nope://x") } == .unknownTransport)
     }
 
+    /// A driver given to `VTX(drivers:)` that fails to start is left out, and using its scheme says why rather
+    /// than that no driver is registered.
+    @Test func aDriverThatFailsToStartIsReportedOnUse() throws {
+        let vtx = VTX(drivers: ["broken": FailingDriver(), "loop": LoopDriver()])
+        defer { vtx.shutdown() }
+        #expect(vtx.schemes == ["loop"])
+        let socket = try vtx.socket(.pull)
+        defer { socket.close() }
+        do {
+            try socket.bind("broken://x")
+            Issue.record("the bind succeeded")
+        } catch {
+            #expect(error.code == .unknownTransport)
+            #expect(error.message.contains("the 'broken' driver failed to start: no descriptors left"), "\(error)")
+        }
+        // Registering a working driver for the scheme clears the recorded failure.
+        try vtx.register(LoopDriver(), for: "broken")
+        try socket.bind("broken://x")
+    }
+
+    /// Work handed to a `DriverThread` before it starts runs once it starts, in order.
+    @Test func driverThreadRunsWorkQueuedBeforeItStarted() throws {
+        let thread = DriverThread(name: "vtx.test")
+        let order = Box()
+        let done = DispatchSemaphore(value: 0)
+        for index in 0..<3 { thread.execute { order.append(index) } }
+        thread.execute { done.signal() }
+        try thread.start()
+        try thread.start()  // a second start does nothing
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect(order.values == [0, 1, 2])
+        thread.stop()
+        #expect(!thread.execute {}, "a stopped thread takes no more work")
+    }
+
     @Test func bindingANameTwiceFails() throws {
         let harness = try Harness()
         defer { harness.finish() }
@@ -317,8 +352,8 @@ struct LoopDriverTests {
         defer { harness.finish() }
         let pub = try harness.socket(.pub)
         let push = try harness.socket(.push)
-        let pubMonitor = pub.monitor()
-        let pushMonitor = push.monitor()
+        let pubMonitor = try pub.monitor()
+        let pushMonitor = try push.monitor()
         let endpoint = uniqueEndpoint()
         try pub.bind(endpoint)
         try push.connect(endpoint)
@@ -346,8 +381,8 @@ struct LoopDriverTests {
         defer { harness.finish() }
         let rep = try harness.socket(.rep)
         let req = try harness.socket(.req)
-        let repMonitor = rep.monitor()
-        let reqMonitor = req.monitor()
+        let repMonitor = try rep.monitor()
+        let reqMonitor = try req.monitor()
         let endpoint = uniqueEndpoint()
         try rep.bind(endpoint)
         #expect(repMonitor.next(.listening, timeout: .seconds(5))?.endpoint == endpoint)
@@ -423,4 +458,20 @@ struct LoopDriverTests {
         }  // `pub` is released here, with a pipe attached: its deinit closes it
         try sub.unsubscribe("")
     }
+}
+
+/// A driver whose start always fails, as a driver does when the process is out of descriptors.
+private final class FailingDriver: Driver, @unchecked Sendable {
+    var capabilities: DriverCapabilities { DriverCapabilities(kind: .memory, isReliable: true, isOrdered: true) }
+    func start(_ context: DriverContext) throws(VTXError) { throw VTXError(.systemError, "no descriptors left") }
+    func handle(_ command: DriverCommand) {}
+    func shutdown() {}
+}
+
+/// Integers appended from one thread and read from another.
+private final class Box: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Int] = []
+    func append(_ value: Int) { lock.withLock { items.append(value) } }
+    var values: [Int] { lock.withLock { items } }
 }

@@ -94,3 +94,45 @@ struct ErrorTests {
         expectOneLineFailure(try Tool.run(["perf", "local-thr", endpoint, "8", "10"]), status: 1, containing: "already in use")
     }
 }
+
+/// Out of file descriptors: every socket, monitor and driver thread needs a wake-up descriptor, and NIO needs three
+/// for its event loop. Run under `ulimit -n` from 4 to 16, `vtx` must fail with a clear message (or run normally),
+/// never crash; the tcp/ipc drivers that cannot start are logged and left out, and the failure to make a socket
+/// says what ran out.
+@Suite(.timeLimit(.minutes(2)))
+struct DescriptorExhaustionTests {
+    @Test("a process out of file descriptors gets errors, not a crash")
+    func outOfDescriptors() throws {
+        let tool = try #require(Tool.path)
+        var socketFailures = 0
+        var driverFailures = 0
+        // Below 4 (standard input, output and error take three) the dynamic loader cannot open the libraries.
+        for limit in 4...16 {
+            let child = try ChildProcess(
+                "/bin/sh",
+                ["-c", "ulimit -n \(limit) && exec \"$0\" cat --type PULL --bind inproc://fd-test --count 1 --timeout 0.2", tool],
+                name: "vtx cat under ulimit -n \(limit)"
+            )
+            child.closeInput()
+            let status = try child.exitStatus(timeout: .seconds(20))
+            let errors = child.errors.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            #expect(status == 1, "ulimit -n \(limit): status \(status), standard error: \(errors)")
+            for line in errors {
+                for crash in ["Fatal error", "Assertion failed", "Backtracing", "Illegal instruction", "Segmentation fault"] {
+                    #expect(!line.contains(crash), "ulimit -n \(limit): \(line)")
+                }
+            }
+            let last = errors.last ?? ""
+            #expect(last.hasPrefix("vtx cat:"), "ulimit -n \(limit): \(errors)")
+            if last.contains("cannot make a PULL socket") {
+                #expect(last.contains("out of file descriptors"), "\(last)")
+                socketFailures += 1
+            }
+            if errors.contains(where: { $0.contains("could not start the 'tcp' driver") && $0.contains("out of file descriptors") }) {
+                driverFailures += 1
+            }
+        }
+        #expect(socketFailures > 0, "no limit made socket creation fail")
+        #expect(driverFailures > 0, "no limit made the tcp driver's start fail")
+    }
+}

@@ -117,10 +117,10 @@ struct LifecycleTests {
         defer { vtx.shutdown() }
         let endpoint = uniqueEndpoint()
         let server = try makeSocket(vtx, .rep)
-        let serverEvents = server.monitor()
+        let serverEvents = try server.monitor()
         try server.bind(endpoint)
         let client = try makeSocket(vtx, .req)
-        let clientEvents = client.monitor()
+        let clientEvents = try client.monitor()
         try client.connect(endpoint)
 
         let listening = serverEvents.next(.listening, timeout: .seconds(5))

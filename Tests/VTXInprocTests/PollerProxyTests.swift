@@ -101,8 +101,8 @@ struct PollerProxyTests {
         let captured = try makeSocket(vtx, .pull)
         try captured.connect(captureEndpoint)
 
-        let control = ProxyControl()
-        let proxy = Proxy(frontend: frontend, backend: backend, capture: capture, control: control)
+        let control = try ProxyControl()
+        let proxy = try Proxy(frontend: frontend, backend: backend, capture: capture, control: control)
         let finished = DispatchSemaphore(value: 0)
         let outcome = Shared<String>("running")
         let proxyThread = Thread {

@@ -178,7 +178,7 @@ struct BadInputHandshakeTests {
         defer { router.close() }
         router.receiveTimeout = .seconds(5)
         router.sendTimeout = .seconds(5)
-        let monitor = router.monitor()
+        let monitor = try router.monitor()
         try router.bind(bindEndpoint)
         let endpoint = try #require(router.lastEndpoint)
         let good = try vtx.socket(.dealer)
@@ -322,7 +322,7 @@ struct BadInputFramingTests {
         defer { server.close() }
         server.receiveHighWaterMark = 10
         server.receiveTimeout = .seconds(2)
-        let monitor = server.monitor()
+        let monitor = try server.monitor()
         try server.bind(setup.bindEndpoint())
         let peer = try RawZMTPPeer(connectingTo: try #require(server.lastEndpoint))
         try peer.handshake(as: setup.peerType.name)
@@ -516,7 +516,7 @@ final class BadInputScenario {
         vtx = VTX(logger: logs.logger())
         server = try vtx.socket(setup.serverType)
         configure(server)
-        monitor = server.monitor()
+        monitor = try server.monitor()
         try server.bind(setup.bindEndpoint())
         endpoint = try #require(server.lastEndpoint)
         goodPeer = try vtx.socket(setup.peerType)

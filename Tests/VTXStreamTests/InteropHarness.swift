@@ -76,7 +76,7 @@ final class InteropHarness {
         peer type: String,
         _ arguments: [String] = []
     ) throws -> (LibzmqPeer, SocketMonitor) {
-        let monitor = socket.monitor()
+        let monitor = try socket.monitor()
         let peer: LibzmqPeer
         switch direction {
         case .vtxBinds:

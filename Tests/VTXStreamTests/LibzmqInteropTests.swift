@@ -186,7 +186,7 @@ struct LibzmqPatternInteropTests {
         defer { h.finish() }
         let endpoint = "ipc://@vtx-interop-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let req = try h.socket(.req)
-        let monitor = req.monitor()
+        let monitor = try req.monitor()
         let peer: LibzmqPeer
         switch direction {
         case .vtxBinds:

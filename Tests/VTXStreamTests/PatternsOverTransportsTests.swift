@@ -45,7 +45,7 @@ private struct Harness {
 
     /// Binds `server`, connects `clients`, and waits until the server has a pipe to each of them.
     func join(_ server: Socket, _ clients: [Socket]) throws {
-        let events = server.monitor()
+        let events = try server.monitor()
         let endpoint = try bind(server)
         for client in clients { try client.connect(endpoint) }
         for i in 0..<clients.count {

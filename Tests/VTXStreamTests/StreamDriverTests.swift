@@ -90,7 +90,7 @@ struct StreamDriverTests {
 
         let push = try socket(.push)
         push.reconnectInterval = .milliseconds(20)
-        let events = push.monitor()
+        let events = try push.monitor()
         try push.connect(endpoint)
         // Queued while nobody listens (the connect's pipe exists at once).
         for i in 0..<3 { try push.send(Message("early \(i)")) }
@@ -228,7 +228,7 @@ struct StreamDriverTests {
         let endpoint = try #require(pull.lastEndpoint)
         let push = try socket(.push)
         push.reconnectInterval = .milliseconds(20)
-        let events = push.monitor()
+        let events = try push.monitor()
         defer { push.close() }
         try push.connect(endpoint)
         try push.send("before")
@@ -246,12 +246,12 @@ struct StreamDriverTests {
 
     @Test func unbindClosesAcceptedConnectionsAndDisconnectStopsReconnecting() throws {
         let pull = try socket(.pull)
-        let serverEvents = pull.monitor()
+        let serverEvents = try pull.monitor()
         try pull.bind("tcp://127.0.0.1:*")
         let endpoint = try #require(pull.lastEndpoint)
         let push = try socket(.push)
         push.reconnectInterval = .milliseconds(20)
-        let clientEvents = push.monitor()
+        let clientEvents = try push.monitor()
         defer {
             push.close()
             pull.close()
@@ -278,7 +278,7 @@ struct StreamDriverTests {
         defer { second.close() }
         #expect(throws: VTXError.addressInUse) { try second.bind(endpoint) }
         // Unbinding removes the file.
-        let events = first.monitor()
+        let events = try first.monitor()
         try first.unbind(endpoint)
         #expect(events.next(.closed, timeout: .seconds(5)) != nil)
         #expect(!FileManager.default.fileExists(atPath: path))
@@ -318,7 +318,7 @@ struct StreamDriverTests {
         pull.tcpKeepAliveIdle = .seconds(7)
         pull.tcpKeepAliveInterval = .seconds(3)
         pull.tcpKeepAliveCount = 4
-        let events = pull.monitor()
+        let events = try pull.monitor()
         try pull.bind("tcp://127.0.0.1:*")
         let endpoint = try #require(pull.lastEndpoint)
         let port = try #require(endpoint.split(separator: ":").last)
@@ -348,12 +348,12 @@ struct StreamDriverTests {
 
     @Test func monitorShowsTheConnectionLifecycle() throws {
         let rep = try socket(.rep)
-        let server = rep.monitor()
+        let server = try rep.monitor()
         try rep.bind("tcp://127.0.0.1:*")
         let endpoint = try #require(rep.lastEndpoint)
         #expect(server.next(.listening, timeout: .seconds(5))?.endpoint == endpoint)
         let req = try socket(.req)
-        let client = req.monitor()
+        let client = try req.monitor()
         try req.connect(endpoint)
         #expect(client.next(.connected, timeout: .seconds(5))?.peerAddress == endpoint)
         #expect(client.next(.handshakeSucceeded, timeout: .seconds(5)) != nil)

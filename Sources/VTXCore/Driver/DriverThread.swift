@@ -19,12 +19,12 @@ public final class DriverThread: @unchecked Sendable {
         var timers: [Timer] = []
         var sequence: UInt64 = 0
         var stopping = false
-        var started = false
+        /// Made by ``start()``; work submitted before then waits in `work` and runs once the thread starts.
+        var signaler: Signaler?
     }
 
     private let name: String
     private let state = Locked(State())
-    private let signaler = Signaler()
     private let finished = DispatchSemaphore(value: 0)
     private let threadID = Atomic<UInt64>(0)
 
@@ -34,13 +34,22 @@ public final class DriverThread: @unchecked Sendable {
     }
 
     /// Starts the thread. Calling it twice does nothing.
-    public func start() {
-        let first = state.withLock { state -> Bool in
-            defer { state.started = true }
-            return !state.started
+    ///
+    /// - Throws: ``VTXError/Code/systemError`` when the thread's wake-up descriptor cannot be made (the process is
+    ///   out of file descriptors); the thread is then not started, and a later call may try again.
+    public func start() throws(VTXError) {
+        let made: Result<Signaler?, VTXError> = state.withLock { state in
+            guard state.signaler == nil else { return .success(nil) }
+            do throws(VTXError) {
+                let signaler = try Signaler()
+                state.signaler = signaler
+                return .success(signaler)
+            } catch {
+                return .failure(error)
+            }
         }
-        guard first else { return }
-        let thread = Thread(block: { [self] in run() })
+        guard let signaler = try made.get() else { return }
+        let thread = Thread(block: { [self] in run(signaler) })
         thread.name = name
         thread.start()
     }
@@ -63,40 +72,40 @@ public final class DriverThread: @unchecked Sendable {
     /// - Returns: `false` (and drops `work`) when the thread is stopping or stopped.
     @discardableResult
     public func execute(_ work: @escaping @Sendable () -> Void) -> Bool {
-        let accepted = state.withLock { state -> Bool in
-            guard !state.stopping else { return false }
+        let (accepted, signaler) = state.withLock { state -> (Bool, Signaler?) in
+            guard !state.stopping else { return (false, nil) }
             state.work.append(work)
-            return true
+            return (true, state.signaler)
         }
-        if accepted { signaler.signal() }
+        signaler?.signal()
         return accepted
     }
 
     /// Runs `work` on the thread once `delay` has passed.
     public func schedule(after delay: Duration, _ work: @escaping @Sendable () -> Void) {
         let due = ContinuousClock.now + delay
-        state.withLock { state in
-            guard !state.stopping else { return }
+        let signaler = state.withLock { state -> Signaler? in
+            guard !state.stopping else { return nil }
             state.sequence += 1
             state.timers.append(Timer(due: due, sequence: state.sequence, work: work))
+            return state.signaler
         }
-        signaler.signal()
+        signaler?.signal()
     }
 
     /// Runs the work already queued, then stops the thread and waits for it to end. Timers not yet due are
     /// dropped. Must not be called from the thread itself.
     public func stop() {
-        let wasRunning = state.withLock { state -> Bool in
-            let running = state.started && !state.stopping
-            state.stopping = true
-            return running
+        let running = state.withLock { state -> Signaler? in
+            defer { state.stopping = true }
+            return state.stopping ? nil : state.signaler
         }
-        guard wasRunning else { return }
-        signaler.signal()
+        guard let running else { return }
+        running.signal()
         finished.wait()
     }
 
-    private func run() {
+    private func run(_ signaler: Signaler) {
         threadID.store(DriverThread.currentThreadID(), ordering: .relaxed)
         while true {
             signaler.reset()

@@ -9,6 +9,8 @@ import Synchronization
 public final class VTX: Sendable {
     private struct State {
         var drivers: [String: any Driver] = [:]
+        /// Why the drivers given to ``init(drivers:logger:)`` that failed to start did so, by scheme.
+        var startFailures: [String: VTXError] = [:]
         var sockets: [UInt64: SocketLink] = [:]
         var isTerminated = false
     }
@@ -30,6 +32,7 @@ public final class VTX: Sendable {
                 try register(driver, for: scheme)
             } catch {
                 logger.error("could not start the '\(scheme)' driver: \(error)")
+                state.withLock { $0.startFailures[scheme.lowercased()] = error }
             }
         }
     }
@@ -42,12 +45,13 @@ public final class VTX: Sendable {
 
     /// Makes a socket of the given type.
     ///
-    /// - Throws: ``VTXError/Code/terminated`` after ``shutdown()``.
+    /// - Throws: ``VTXError/Code/terminated`` after ``shutdown()``; ``VTXError/Code/systemError`` when the socket's
+    ///   wake-up descriptor cannot be made (the process is out of file descriptors, as libzmq's `EMFILE`).
     public func socket(_ type: SocketType) throws(VTXError) -> Socket {
         let id = nextSocketID.add(1, ordering: .relaxed).newValue
         var socketLogger = logger
         socketLogger[metadataKey: "vtx-socket"] = "\(type.name)#\(id)"
-        let socket = Socket(type: type, id: id, manager: self, logger: socketLogger)
+        let socket = try Socket(type: type, id: id, manager: self, logger: socketLogger)
         let accepted = state.withLock { state -> Bool in
             guard !state.isTerminated else { return false }
             state.sockets[id] = socket.link
@@ -98,6 +102,7 @@ public final class VTX: Sendable {
         let replaced = state.withLock { state -> (any Driver)? in
             let old = state.drivers[scheme]
             state.drivers[scheme] = driver
+            state.startFailures[scheme] = nil
             return old
         }
         if let replaced, !state.withLock({ $0.drivers.values.contains { $0 === replaced } }) {
@@ -117,6 +122,11 @@ public final class VTX: Sendable {
 
     func driver(for scheme: String) -> (any Driver)? {
         state.withLock { $0.drivers[scheme] }
+    }
+
+    /// Why the driver for `scheme` given at initialization did not start, if it did not.
+    func startFailure(for scheme: String) -> VTXError? {
+        state.withLock { $0.startFailures[scheme] }
     }
 
     // MARK: Shutdown

@@ -38,10 +38,15 @@ public final class ProxyControl: Sendable {
     }
 
     private let state = Locked(State())
-    let signaler = Signaler()
+    let signaler: Signaler
 
     /// Makes a control for one proxy.
-    public init() {}
+    ///
+    /// - Throws: ``VTXError/Code/systemError`` when its wake-up descriptor cannot be made (the process is out of
+    ///   file descriptors).
+    public init() throws(VTXError) {
+        signaler = try Signaler()
+    }
 
     /// Stops forwarding until ``resume()``; messages wait in the sockets' queues.
     public func pause() { update { $0.paused = true } }
@@ -89,11 +94,18 @@ public struct Proxy: Sendable {
     public static let burst = 1000
 
     /// Makes a proxy; frontend and backend may be the same socket.
-    public init(frontend: Socket, backend: Socket, capture: Socket? = nil, control: ProxyControl = ProxyControl()) {
+    ///
+    /// - Parameter control: steers the proxy from other threads; `nil` makes one (read it from ``control``).
+    /// - Throws: ``VTXError/Code/systemError`` when a control has to be made and its wake-up descriptor cannot be.
+    public init(frontend: Socket, backend: Socket, capture: Socket? = nil, control: ProxyControl? = nil) throws(VTXError) {
         self.frontend = frontend
         self.backend = backend
         self.capture = capture
-        self.control = control
+        if let control {
+            self.control = control
+        } else {
+            self.control = try ProxyControl()
+        }
     }
 
     /// Runs the proxy on the calling thread until ``ProxyControl/terminate()``.

@@ -29,7 +29,14 @@ final class Mailbox: PipeEventSink, @unchecked Sendable {
 
     private let state = Locked(State())
     private let pending = Atomic<Bool>(false)
-    let signaler = Signaler()
+    let signaler: Signaler
+
+    /// Makes an empty mailbox.
+    ///
+    /// - Throws: ``VTXError/Code/systemError`` when its wake-up descriptor cannot be made.
+    init() throws(VTXError) {
+        signaler = try Signaler()
+    }
 
     /// Adds a command and wakes the socket if the queue was empty.
     func push(_ command: SocketCommand) {

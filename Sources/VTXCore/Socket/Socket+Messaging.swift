@@ -186,8 +186,11 @@ extension Socket {
     public var fileDescriptor: Int32 { link.mailbox.signaler.fileDescriptor }
 
     /// Starts a stream of this socket's ``MonitorEvent``s (libzmq's `zmq_socket_monitor`).
-    public func monitor() -> SocketMonitor {
-        let monitor = SocketMonitor()
+    ///
+    /// - Throws: ``VTXError/Code/systemError`` when the monitor's wake-up descriptor cannot be made (the process
+    ///   is out of file descriptors).
+    public func monitor() throws(VTXError) -> SocketMonitor {
+        let monitor = try SocketMonitor()
         link.monitors.add(monitor)
         if isClosed { link.monitors.stop() }
         return monitor

@@ -33,9 +33,9 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     /// before any.
     public private(set) var lastEndpoint: String?
 
-    init(type: SocketType, id: UInt64, manager: VTX, logger: Logger) {
+    init(type: SocketType, id: UInt64, manager: VTX, logger: Logger) throws(VTXError) {
         self.type = type
-        self.link = SocketLink(id: id, type: type)
+        self.link = try SocketLink(id: id, type: type)
         self.manager = manager
         self.options = SocketOptions(type: type)
         self.logger = logger
@@ -134,6 +134,9 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         try refreshState()
         let parsed = try Endpoint(parsing: text)
         guard let driver = manager.driver(for: parsed.scheme) else {
+            if let failure = manager.startFailure(for: parsed.scheme) {
+                throw VTXError(.unknownTransport, "the '\(parsed.scheme)' driver failed to start: \(failure.message)")
+            }
             throw VTXError(
                 .unknownTransport,
                 "no driver is registered for '\(parsed.scheme)' (registered: \(manager.schemes.joined(separator: ", ")))"

@@ -6,13 +6,14 @@ import Synchronization
 final class SocketLink: Sendable {
     let id: UInt64
     let type: SocketType
-    let mailbox = Mailbox()
+    let mailbox: Mailbox
     let monitors = MonitorHub()
     private let closed = Atomic<Bool>(false)
 
-    init(id: UInt64, type: SocketType) {
+    init(id: UInt64, type: SocketType) throws(VTXError) {
         self.id = id
         self.type = type
+        self.mailbox = try Mailbox()
     }
 
     var isClosed: Bool { closed.load(ordering: .acquiring) }

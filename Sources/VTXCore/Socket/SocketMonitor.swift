@@ -16,9 +16,11 @@ public final class SocketMonitor: AsyncSequence, Sendable {
     }
 
     private let state = Locked(State())
-    private let signaler = Signaler()
+    private let signaler: Signaler
 
-    init() {}
+    init() throws(VTXError) {
+        signaler = try Signaler()
+    }
 
     func deliver(_ event: MonitorEvent, finish: Bool = false) {
         let waiter = state.withLock { state -> CheckedContinuation<MonitorEvent?, Never>? in

@@ -15,15 +15,19 @@ final class Signaler: @unchecked Sendable {
     let fileDescriptor: Int32
     private let writeDescriptor: Int32
 
-    init() {
+    /// Makes the descriptor.
+    ///
+    /// - Throws: ``VTXError/Code/systemError`` when the system refuses one, most often because the process is out
+    ///   of file descriptors (`EMFILE`, `ENFILE`).
+    init() throws(VTXError) {
         #if os(Linux)
         let fd = cvtx_eventfd()
-        precondition(fd >= 0, "eventfd failed: errno \(errno)")
+        guard fd >= 0 else { throw Signaler.creationError(call: "eventfd", errno: errno) }
         fileDescriptor = fd
         writeDescriptor = fd
         #else
         var fds: [Int32] = [0, 0]
-        precondition(pipe(&fds) == 0, "pipe failed: errno \(errno)")
+        guard pipe(&fds) == 0 else { throw Signaler.creationError(call: "pipe", errno: errno) }
         for fd in fds {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
@@ -31,6 +35,12 @@ final class Signaler: @unchecked Sendable {
         fileDescriptor = fds[0]
         writeDescriptor = fds[1]
         #endif
+    }
+
+    private static func creationError(call: String, errno code: Int32) -> VTXError {
+        let reason = String(cString: strerror(code))
+        let hint = code == EMFILE || code == ENFILE ? "; the process is out of file descriptors (raise `ulimit -n`)" : ""
+        return VTXError(.systemError, "could not create a wake-up descriptor (\(call) failed: \(reason))\(hint)")
     }
 
     deinit {

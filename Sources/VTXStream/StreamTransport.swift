@@ -58,22 +58,3 @@ extension StreamTransport {
     /// Connect through NIO by default.
     public func makeConnectedSocket(for endpoint: Endpoint) throws(VTXError) -> NIOBSDSocket.Handle? { nil }
 }
-
-extension VTXError {
-    /// Maps a failed system call from NIO to the closest VTX error, keeping the system's words.
-    static func fromSystem(_ error: any Error, doing action: String) -> VTXError {
-        if let io = error as? IOError {
-            let code: VTXError.Code
-            switch io.errnoCode {
-            case 98, 48: code = .addressInUse  // EADDRINUSE (Linux, Darwin)
-            case 99, 49: code = .addressNotAvailable  // EADDRNOTAVAIL
-            case 111, 61: code = .connectionRefused  // ECONNREFUSED
-            case 13: code = .invalidArgument  // EACCES
-            default: code = .systemError
-            }
-            return VTXError(code, "\(action) failed: \(io)")
-        }
-        if let vtx = error as? VTXError { return vtx }
-        return VTXError(.systemError, "\(action) failed: \(error)")
-    }
-}

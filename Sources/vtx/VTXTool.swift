@@ -55,7 +55,7 @@ struct VTXTool: ParsableCommand {
 /// The tool's version.
 enum ToolVersion {
     /// The version number.
-    static let number = "0.1.0"
+    static let number = VTX.version
     /// What `vtx --version` prints.
     static let text = "vtx \(number)"
 }

@@ -12,7 +12,7 @@ struct CommandTests {
     func version() throws {
         let run = try Tool.run(["version"])
         #expect(run.status == 0)
-        #expect(run.output.first == "vtx \(ToolVersion.number)")
+        #expect(run.output.first == "vtx \(VTX.version)", "the tool reports the library's version")
         #expect(run.output.contains("transports: inproc, ipc, tcp"), "\(run.output)")
         #expect(try Tool.run(["--version"]).output == ["vtx \(ToolVersion.number)"])
     }

@@ -261,8 +261,8 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
             }
         }
         if !ownsPipe {
-            // A connect's pipe was made before the peer was known: stamp this connection's messages here.
-            decoder.metadata = properties.peerInfo(address: peerAddress).makeMetadata()
+            // A connect's pipe was made before the peer was known: tell the socket who sends what follows.
+            pipe?.announce(properties.peerInfo(address: peerAddress).makeMetadata())
         }
         state = .ready
         didHandshake = true

@@ -495,6 +495,42 @@ struct CoreUnitTests {
         #expect(reader.outboundHighWaterMark == 10)
     }
 
+    /// A pipe made before its peer is known (a connect's) learns each peer from an announcement in the stream:
+    /// messages read after it carry that peer's properties, messages queued before it keep the earlier ones, the
+    /// announcements take no room under the high-water mark, and a pipe holding only an announcement is not
+    /// readable.
+    @Test func announcedPeersStampTheMessagesThatFollow() {
+        let (writer, reader) = VTXCore.MessagePipe.makePair(
+            firstToSecond: 2,
+            secondToFirst: 2,
+            firstPeer: PeerInfo(socketType: .pull, address: "test://reader"),
+            secondPeer: PeerInfo(socketType: nil, address: "test://placeholder")
+        )
+        var message = Message()
+        #expect(!reader.read(into: &message))
+        let first = MessageMetadata([(name: "Peer-Address", value: "first")])
+        let second = MessageMetadata([(name: "Peer-Address", value: "second")])
+        writer.announce(first)
+        #expect(!reader.checkRead(), "an announcement alone is nothing to read")
+        for i in 0..<2 { #expect(writer.write(Unit.message(i)), "the announcement used no room") }
+        writer.announce(second)
+        #expect(!writer.write(Unit.message(2)), "the mark is 2 messages, announcements aside")
+        writer.flush()
+        #expect(reader.read(into: &message))
+        #expect(Unit.value(message) == 0 && message.metadata === first)
+        #expect(reader.read(into: &message))
+        #expect(Unit.value(message) == 1 && message.metadata === first)
+        #expect(writer.write(Unit.message(2)))
+        writer.flush()
+        #expect(reader.checkRead())
+        #expect(reader.read(into: &message))
+        #expect(Unit.value(message) == 2 && message.metadata === second)
+        writer.announce(first)
+        writer.close()
+        #expect(!reader.checkRead())
+        #expect(reader.isPeerClosed, "the close marker after an announcement still ends the stream")
+    }
+
     @Test func pipeWithoutHighWaterMarkNeverFills() {
         let (writer, reader) = Unit.pipePair(0, 0)
         for i in 0..<5000 { #expect(writer.write(Unit.message(i))) }

@@ -222,6 +222,41 @@ struct StreamDriverTests {
         #expect(throws: VTXError.self) { try pull.receive(timeout: .milliseconds(50)) }
     }
 
+    /// A connect's pipe outlives its connections, so each connection announces its peer: messages carry the
+    /// properties of the connection they arrived on, also after a reconnect to a different peer.
+    @Test func connectSideMessagesCarryTheirConnectionsProperties() throws {
+        let probe = try socket(.dealer)
+        try probe.bind("tcp://127.0.0.1:*")
+        let endpoint = try #require(probe.lastEndpoint)
+        probe.close()
+        try unbindSettles(endpoint)
+
+        // DEALERs, because only REQ, DEALER and ROUTER send their routing id in the handshake (as in libzmq).
+        let receiver = try socket(.dealer)
+        receiver.reconnectInterval = .milliseconds(20)
+        defer { receiver.close() }
+        try receiver.connect(endpoint)
+        let first = try socket(.dealer)
+        first.routingId = Frame("first")
+        try first.bind(endpoint)
+        try first.send("a")
+        let fromFirst = try receiver.receive()
+        #expect(fromFirst[0].string == "a")
+        #expect(fromFirst.property("Routing-Id") == "first")
+        #expect(fromFirst.property("Socket-Type") == "DEALER")
+        first.close()
+        try unbindSettles(endpoint)
+
+        let second = try socket(.dealer)
+        second.routingId = Frame("second")
+        defer { second.close() }
+        try second.bind(endpoint)
+        try second.send("b")
+        let fromSecond = try receiver.receive()
+        #expect(fromSecond[0].string == "b")
+        #expect(fromSecond.property("Routing-Id") == "second")
+    }
+
     @Test func reconnectsAfterThePeerRestarts() throws {
         let pull = try socket(.pull)
         try pull.bind("tcp://127.0.0.1:*")

@@ -28,7 +28,8 @@ public struct PeerInfo: Sendable, CustomStringConvertible {
     }
 
     /// The metadata messages from this peer carry: `Socket-Type`, `Routing-Id` (when non-empty), `Peer-Address`
-    /// and the other properties. A driver that attaches a peer before knowing it stamps messages with this.
+    /// and the other properties. A driver that attaches a peer before knowing it passes this to
+    /// ``MessagePipe/announce(_:)`` once it knows it.
     public func makeMetadata() -> MessageMetadata {
         var list: [(name: String, value: String)] = []
         if let socketType { list.append((MessageMetadata.socketType, socketType.name)) }

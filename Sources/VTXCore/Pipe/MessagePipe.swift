@@ -50,14 +50,17 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
     var loadBalancerIndex = -1
     var distributorIndex = -1
     /// Shared metadata stamped on messages received through this end; `nil` while the peer is not known yet
-    /// (a connect made before its handshake), in which case the driver stamps each message itself.
+    /// (a connect made before its handshake), in which case the driver announces each peer (``announce(_:)``).
     let metadata: MessageMetadata?
+    /// Reader-private: what ``read(into:)`` stamps on each message; ``metadata``, or the last peer announced.
+    @exclusivity(unchecked) private var stamp: MessageMetadata?
 
     private init(inbound: MessageQueue, outbound: MessageQueue, peer: PeerInfo) {
         self.inbound = inbound
         self.outbound = outbound
         self.peer = peer
         self.metadata = peer.socketType == nil ? nil : peer.makeMetadata()
+        self.stamp = metadata
         self.lowWaterMark = MessagePipe.lowWaterMark(for: inbound.highWaterMark.load(ordering: .relaxed))
         self.links = Locked(Links())
     }
@@ -183,10 +186,29 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
         return true
     }
 
-    /// Writes a message whatever the high-water mark (subscriptions, routing notifications, close markers).
+    /// Writes a message whatever the high-water mark (subscriptions, routing notifications).
     func forceWrite(_ message: Message) {
         outbound.write(message)
         written &+= 1
+    }
+
+    /// Tells the reader that the messages written from now on come from a peer with these properties; it stamps
+    /// them on each message it reads from then on, on its own thread. A driver whose pipe outlives its connections
+    /// (a connect's pipe, made before the peer is known) calls this at every handshake, before writing what that
+    /// connection receives, so that messages still queued from an earlier connection keep that one's properties.
+    ///
+    /// The announcement travels in the pipe as an empty message (a real message always has a frame); it does not
+    /// count toward the high-water mark.
+    public func announce(_ metadata: MessageMetadata) {
+        var marker = Message()
+        marker.metadata = metadata
+        writeMarker(marker)
+        flush()
+    }
+
+    /// Writes an empty control message (an announcement or the close marker) outside the high-water mark's count.
+    private func writeMarker(_ marker: Message) {
+        outbound.write(marker)
     }
 
     /// Publishes the messages written since the last flush, waking the reader if it had run dry.
@@ -204,10 +226,7 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
     @inline(__always)
     public func read() -> Message? {
         guard !isPeerClosed, let message = inbound.read() else { return nil }
-        if message.metadata === MessageMetadata.closeMarker {
-            isPeerClosed = true
-            return nil
-        }
+        if message.isEmpty { return read(after: message) }
         consumed &+= 1
         consumedSinceCredit &+= 1
         if consumedSinceCredit >= lowWaterMark {
@@ -216,25 +235,41 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
         return message
     }
 
-    /// Reads the next whole message into `message`, stamped with this end's ``metadata`` when it has one;
-    /// returns `false` (leaving `message` as it was) when there is none now, as ``read()`` returns `nil`.
+    /// Takes a marker read from the queue, then reads on.
+    @inline(never)
+    private func read(after marker: Message) -> Message? {
+        takeMarker(marker)
+        return read()
+    }
+
+    /// Reads the next whole message into `message`, stamped with the properties of the peer it came from (this
+    /// end's ``metadata``, or the peer last announced) when they are known; returns `false` (leaving `message` as
+    /// it was) when there is none now, as ``read()`` returns `nil`.
     @inline(__always)
     func read(into message: inout Message) -> Bool {
         guard let received = read() else { return false }
         message = received
-        if let metadata { message.metadata = metadata }
+        if let stamp { message.metadata = stamp }
         return true
     }
 
-    /// Whether a message can be read now (the close marker does not count).
+    /// Whether a message can be read now (markers do not count; they are taken here).
     public func checkRead() -> Bool {
-        guard !isPeerClosed, inbound.checkRead() else { return false }
-        if inbound.frontCarries(MessageMetadata.closeMarker) {
-            _ = inbound.read()
-            isPeerClosed = true
-            return false
+        while !isPeerClosed, inbound.checkRead() {
+            guard inbound.frontIsMarker() else { return true }
+            if let marker = inbound.read() { takeMarker(marker) }
         }
-        return true
+        return false
+    }
+
+    /// Acts on an empty control message: the close marker ends the stream, an announcement changes the stamp.
+    @inline(never)
+    private func takeMarker(_ marker: Message) {
+        if marker.metadata === MessageMetadata.closeMarker {
+            isPeerClosed = true
+        } else {
+            stamp = marker.metadata
+        }
     }
 
     @inline(never)
@@ -295,7 +330,7 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
         inbound.readerClosed.store(true, ordering: .releasing)
         var marker = Message()
         marker.metadata = MessageMetadata.closeMarker
-        forceWrite(marker)
+        writeMarker(marker)
         _ = outbound.flush()
         let other = links.withLock { links -> MessagePipe? in
             let other = links.other

@@ -215,10 +215,10 @@ final class MessageQueue: @unchecked Sendable {
         return true
     }
 
-    /// Whether the next readable message carries `metadata` (by identity). Call only after ``checkRead()``
-    /// returned `true`.
-    func frontCarries(_ metadata: MessageMetadata) -> Bool {
-        MessageQueue.slot(beginChunk, beginPosition).pointee.metadata === metadata
+    /// Whether the next readable message is a marker (an empty message: an announcement or the close marker).
+    /// Call only after ``checkRead()`` returned `true`.
+    func frontIsMarker() -> Bool {
+        MessageQueue.slot(beginChunk, beginPosition).pointee.isEmpty
     }
 
     /// Takes the next published message, or returns `nil` (and marks the reader asleep) when there is none.

@@ -80,14 +80,19 @@ struct StreamDriverTests {
         try roundTrip(bind: "tcp://127.0.0.1:*") { bound in bound.replacingOccurrences(of: "127.0.0.1", with: "localhost") }
     }
 
-    @Test func connectBeforeBindQueuesAndReconnects() throws {
-        // Find a free port, then free it again for the later bind.
+    /// A tcp endpoint where nothing listens now, for a test that connects before it binds: a port bound, then
+    /// freed again.
+    private func freeEndpoint() throws -> String {
         let probe = try socket(.pull)
         try probe.bind("tcp://127.0.0.1:*")
         let endpoint = try #require(probe.lastEndpoint)
         probe.close()
         try unbindSettles(endpoint)
+        return endpoint
+    }
 
+    @Test func connectBeforeBindQueuesAndReconnects() throws {
+        let endpoint = try freeEndpoint()
         let push = try socket(.push)
         push.reconnectInterval = .milliseconds(20)
         let events = try push.monitor()
@@ -225,12 +230,7 @@ struct StreamDriverTests {
     /// A connect's pipe outlives its connections, so each connection announces its peer: messages carry the
     /// properties of the connection they arrived on, also after a reconnect to a different peer.
     @Test func connectSideMessagesCarryTheirConnectionsProperties() throws {
-        let probe = try socket(.dealer)
-        try probe.bind("tcp://127.0.0.1:*")
-        let endpoint = try #require(probe.lastEndpoint)
-        probe.close()
-        try unbindSettles(endpoint)
-
+        let endpoint = try freeEndpoint()
         // DEALERs, because only REQ, DEALER and ROUTER send their routing id in the handshake (as in libzmq).
         let receiver = try socket(.dealer)
         receiver.reconnectInterval = .milliseconds(20)

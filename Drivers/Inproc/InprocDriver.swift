@@ -10,9 +10,10 @@ import VTXCore
 public final class InprocDriver: Driver, @unchecked Sendable {
     private struct PendingConnect {
         let connector: DriverEndpoint
-        let connectorEnd: MessagePipe
-        let binderEnd: MessagePipe
-        let attachedEarly: Bool
+        /// The pipe made at connect time and already attached to the connector, so that messages queue before
+        /// the bind; `nil` for a connect that waits for its peer (`immediate`, or a ROUTER, which needs the
+        /// binder's routing id to route to it).
+        let early: (connectorEnd: MessagePipe, binderEnd: MessagePipe)?
     }
 
     private let thread = DriverThread(name: "vtx.inproc")
@@ -86,31 +87,56 @@ public final class InprocDriver: Driver, @unchecked Sendable {
 
     private func complete(_ waiting: PendingConnect, binder: DriverEndpoint) {
         let connector = waiting.connector
-        guard !connector.isSocketClosed, !waiting.connectorEnd.isClosed else {
-            waiting.binderEnd.close()
+        guard !connector.isSocketClosed, waiting.early?.connectorEnd.isClosed != true else {
+            waiting.early?.binderEnd.close()
             return
         }
         do {
             try binder.checkCompatibility(with: connector.socketType)
         } catch {
-            waiting.binderEnd.close()
+            waiting.early?.binderEnd.close()
             binder.report(.handshakeFailed(connector.endpoint.description, error))
             connector.report(.handshakeFailed(binder.endpoint.description, error))
             return
         }
-        InprocDriver.shareHighWaterMarks(connectorEnd: waiting.connectorEnd, connector: connector, binder: binder)
-        if !waiting.attachedEarly {
-            do { try connector.attach(waiting.connectorEnd) } catch {
-                waiting.binderEnd.close()
-                return
-            }
+        guard let (connectorEnd, binderEnd) = waiting.early else {
+            _ = pair(connector, with: binder, answeringConnect: false)
+            return
         }
-        do { try binder.attach(waiting.binderEnd) } catch {
-            waiting.binderEnd.close()
+        InprocDriver.shareHighWaterMarks(connectorEnd: connectorEnd, connector: connector, binder: binder)
+        // The connector's end was made before the binder was known: tell it who sends what follows.
+        binderEnd.announce(binder.localPeerInfo.makeMetadata())
+        do { try binder.attach(binderEnd) } catch {
+            binderEnd.close()
             return
         }
         connector.report(.connected(binder.endpoint.description))
         binder.report(.accepted(connector.endpoint.description))
+    }
+
+    /// Joins a connector to a binder whose types were checked: one pipe pair with both peers known, attached to
+    /// both before any event is reported (so the peer is in place when the connector's `connect` returns, when
+    /// `answeringConnect` says this answers it). Returns the error when a socket refused its end (it closed).
+    private func pair(_ connector: DriverEndpoint, with binder: DriverEndpoint, answeringConnect: Bool) -> VTXError? {
+        let (connectorEnd, binderEnd) = MessagePipe.makePair(
+            firstToSecond: connector.options.sendHighWaterMark,
+            secondToFirst: connector.options.receiveHighWaterMark,
+            firstPeer: binder.localPeerInfo,
+            secondPeer: connector.localPeerInfo
+        )
+        InprocDriver.shareHighWaterMarks(connectorEnd: connectorEnd, connector: connector, binder: binder)
+        do {
+            try connector.attach(connectorEnd)
+            try binder.attach(binderEnd)
+        } catch {
+            connectorEnd.close()
+            binderEnd.close()
+            return error
+        }
+        if answeringConnect { connector.report(.connecting) }
+        connector.report(.connected(binder.endpoint.description))
+        binder.report(.accepted(connector.endpoint.description))
+        return nil
     }
 
     private func connect(_ endpoint: DriverEndpoint) {
@@ -122,46 +148,30 @@ public final class InprocDriver: Driver, @unchecked Sendable {
                 endpoint.report(.connectFailed(error))
                 return
             }
-            let (connectorEnd, binderEnd) = MessagePipe.makePair(
-                firstToSecond: endpoint.options.sendHighWaterMark,
-                secondToFirst: endpoint.options.receiveHighWaterMark,
-                firstPeer: binder.localPeerInfo,
-                secondPeer: endpoint.localPeerInfo
-            )
-            InprocDriver.shareHighWaterMarks(connectorEnd: connectorEnd, connector: endpoint, binder: binder)
-            // Attach before answering, so that the peer is in place when `connect` returns.
-            do {
-                try endpoint.attach(connectorEnd)
-                try binder.attach(binderEnd)
-            } catch {
-                connectorEnd.close()
-                binderEnd.close()
+            if let error = pair(endpoint, with: binder, answeringConnect: true) {
                 endpoint.report(.connectFailed(error))
-                return
             }
-            endpoint.report(.connecting)
-            endpoint.report(.connected(binder.endpoint.description))
-            binder.report(.accepted(endpoint.endpoint.description))
             return
         }
-        // No binder yet: make the pipe now so that messages queue, and finish the pairing at bind time.
-        let (connectorEnd, binderEnd) = MessagePipe.makePair(
-            firstToSecond: endpoint.options.sendHighWaterMark,
-            secondToFirst: endpoint.options.receiveHighWaterMark,
-            firstPeer: PeerInfo(socketType: nil, address: endpoint.endpoint.description),
-            secondPeer: endpoint.localPeerInfo
-        )
-        let early = !endpoint.options.immediate
-        if early {
-            do { try endpoint.attach(connectorEnd) } catch {
+        // No binder yet: make the pipe now so that messages queue, and finish the pairing at bind time; a ROUTER
+        // (or an `immediate` socket) waits for the binder instead, so that its pipe is made with the binder's
+        // routing id (the stream drivers do the same).
+        var early: (connectorEnd: MessagePipe, binderEnd: MessagePipe)?
+        if !endpoint.options.immediate && endpoint.socketType != .router {
+            let ends = MessagePipe.makePair(
+                firstToSecond: endpoint.options.sendHighWaterMark,
+                secondToFirst: endpoint.options.receiveHighWaterMark,
+                firstPeer: PeerInfo(socketType: nil, address: endpoint.endpoint.description),
+                secondPeer: endpoint.localPeerInfo
+            )
+            do { try endpoint.attach(ends.first) } catch {
                 endpoint.report(.connectFailed(error))
                 return
             }
+            early = (ends.first, ends.second)
         }
         endpoint.report(.connecting)
-        pending[name, default: []].append(
-            PendingConnect(connector: endpoint, connectorEnd: connectorEnd, binderEnd: binderEnd, attachedEarly: early)
-        )
+        pending[name, default: []].append(PendingConnect(connector: endpoint, early: early))
     }
 
     private func unbind(_ endpoint: DriverEndpoint) {
@@ -176,7 +186,7 @@ public final class InprocDriver: Driver, @unchecked Sendable {
         let name = endpoint.endpoint.address
         if var waiting = pending[name] {
             for entry in waiting where entry.connector === endpoint {
-                entry.binderEnd.close()
+                entry.early?.binderEnd.close()
             }
             waiting.removeAll { $0.connector === endpoint }
             pending[name] = waiting.isEmpty ? nil : waiting

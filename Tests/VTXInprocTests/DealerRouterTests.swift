@@ -75,6 +75,25 @@ struct DealerRouterTests {
         #expect(try dealer.receive().strings == ["m1"])
     }
 
+    /// A ROUTER that connects before the name is bound learns the binder's routing id when the bind comes (its
+    /// pipe is made then, as the stream drivers do), instead of giving the binder a generated id.
+    @Test func routerConnectingBeforeTheBindUsesTheBindersRoutingId() throws {
+        let endpoint = uniqueEndpoint()
+        let router = try makeSocket(vtx, .router)
+        router.routerMandatory = true
+        let events = try router.monitor()
+        try router.connect(endpoint)
+        #expect(throws: VTXError.hostUnreachable) { try router.send(Message(["binder", "too early"])) }
+        let dealer = try makeSocket(vtx, .dealer)
+        dealer.routingId = "binder"
+        try dealer.bind(endpoint)
+        #expect(events.next(.connected, timeout: .seconds(5)) != nil)
+        try router.send(Message(["binder", "hello"]))
+        #expect(try dealer.receive().strings == ["hello"])
+        try dealer.send("answer")
+        #expect(try router.receive().strings == ["binder", "answer"])
+    }
+
     @Test func dealerRoundRobinsAndFairQueues() throws {
         let endpoints = (0..<3).map { uniqueEndpoint("d\($0)") }
         var routers: [Socket] = []

@@ -31,6 +31,24 @@ struct PushPullPairTests {
         #expect(counts == [3, 3, 3])
     }
 
+    /// A PULL that connects before the PUSH binds gets its pipe at once, before the peer is known; the bind
+    /// announces the peer, so its messages still carry its metadata, whether they were sent before or after.
+    @Test func messagesThroughAPipeMadeBeforeTheBindCarryTheBindersMetadata() throws {
+        let endpoint = uniqueEndpoint()
+        let pull = try makeSocket(vtx, .pull)
+        try pull.connect(endpoint)
+        let push = try makeSocket(vtx, .push)
+        try push.bind(endpoint)
+        try push.send("first")
+        try push.send("second")
+        for text in ["first", "second"] {
+            let message = try pull.receive()
+            #expect(message.strings == [text])
+            #expect(message.property("Socket-Type") == "PUSH")
+            #expect(message.property("Peer-Address") == endpoint)
+        }
+    }
+
     @Test func pullFairQueuesPushers() throws {
         let endpoint = uniqueEndpoint()
         let pull = try makeSocket(vtx, .pull)

@@ -32,7 +32,7 @@ struct PushPullPairTests {
     }
 
     /// A PULL that connects before the PUSH binds gets its pipe at once, before the peer is known; the bind
-    /// announces the peer, so its messages still carry its metadata, whether they were sent before or after.
+    /// announces the peer, so its messages still carry its metadata.
     @Test func messagesThroughAPipeMadeBeforeTheBindCarryTheBindersMetadata() throws {
         let endpoint = uniqueEndpoint()
         let pull = try makeSocket(vtx, .pull)

@@ -138,6 +138,11 @@ let package = Package(
             path: "Examples/TCPPublishSubscribe",
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "VTXTestSupport",
+            path: "Tests/VTXTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "VTXCoreTests",
             dependencies: ["VTXCore", .product(name: "NIOCore", package: "swift-nio")],
@@ -146,7 +151,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VTXInprocTests",
-            dependencies: ["VTX"],
+            dependencies: ["VTX", "VTXTestSupport"],
             path: "Tests/VTXInprocTests",
             swiftSettings: strictSettings
         ),
@@ -159,7 +164,7 @@ let package = Package(
         .testTarget(
             name: "VTXStreamTests",
             dependencies: [
-                "VTX", "VTXStream", "VTXTCP", "VTXIPC", "ZMTP",
+                "VTX", "VTXStream", "VTXTCP", "VTXIPC", "ZMTP", "VTXTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -178,7 +183,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DriverAPITests",
-            dependencies: ["VTXCore"],
+            dependencies: ["VTXCore", "VTXTestSupport"],
             path: "Tests/DriverAPITests",
             swiftSettings: strictSettings
         ),

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VTXCore
+import VTXTestSupport
 
 /// A manager with no built-in driver and the loop driver registered for `loop`, and the sockets of one test.
 ///
@@ -322,14 +323,14 @@ struct LoopDriverTests {
     /// Work handed to a `DriverThread` before it starts runs once it starts, in order.
     @Test func driverThreadRunsWorkQueuedBeforeItStarted() throws {
         let thread = DriverThread(name: "vtx.test")
-        let order = Box()
+        let order = Guarded<[Int]>([])
         let done = DispatchSemaphore(value: 0)
-        for index in 0..<3 { thread.execute { order.append(index) } }
+        for index in 0..<3 { thread.execute { order.withLock { $0.append(index) } } }
         thread.execute { done.signal() }
         try thread.start()
         try thread.start()  // a second start does nothing
         #expect(done.wait(timeout: .now() + 10) == .success)
-        #expect(order.values == [0, 1, 2])
+        #expect(order.withLock { $0 } == [0, 1, 2])
         thread.stop()
         #expect(!thread.execute {}, "a stopped thread takes no more work")
     }
@@ -466,12 +467,4 @@ private final class FailingDriver: Driver, @unchecked Sendable {
     func start(_ context: DriverContext) throws(VTXError) { throw VTXError(.systemError, "no descriptors left") }
     func handle(_ command: DriverCommand) {}
     func shutdown() {}
-}
-
-/// Integers appended from one thread and read from another.
-private final class Box: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [Int] = []
-    func append(_ value: Int) { lock.withLock { items.append(value) } }
-    var values: [Int] { lock.withLock { items } }
 }

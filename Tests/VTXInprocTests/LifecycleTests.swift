@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VTX
+import VTXTestSupport
 
 @Suite("Errors, timeouts, shutdown, monitor, async", .timeLimit(.minutes(1)))
 struct LifecycleTests {
@@ -84,7 +85,7 @@ struct LifecycleTests {
             if i == 0 { try socket.bind(endpoint) } else { try socket.connect(uniqueEndpoint("r\(i)")) }
             return socket
         }
-        let results = Shared<[VTXError.Code]>([])
+        let results = Guarded<[VTXError.Code]>([])
         let done = DispatchSemaphore(value: 0)
         for socket in receivers {
             let thread = Thread {

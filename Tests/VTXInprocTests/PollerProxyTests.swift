@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VTX
+import VTXTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -104,7 +105,7 @@ struct PollerProxyTests {
         let control = try ProxyControl()
         let proxy = try Proxy(frontend: frontend, backend: backend, capture: capture, control: control)
         let finished = DispatchSemaphore(value: 0)
-        let outcome = Shared<String>("running")
+        let outcome = Guarded<String>("running")
         let proxyThread = Thread {
             do {
                 try proxy.run()
@@ -167,7 +168,7 @@ struct PollerProxyTests {
         let backend = try makeSocket(local, .push)
         try backend.bind(uniqueEndpoint("b"))
         let finished = DispatchSemaphore(value: 0)
-        let outcome = Shared<VTXError.Code?>(nil)
+        let outcome = Guarded<VTXError.Code?>(nil)
         let thread = Thread {
             do { try Proxy(frontend: frontend, backend: backend).run() } catch let error as VTXError {
                 outcome.withLock { $0 = error.code }

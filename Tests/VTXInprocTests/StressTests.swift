@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VTX
+import VTXTestSupport
 
 @Suite("Concurrency stress", .timeLimit(.minutes(1)))
 struct StressTests {
@@ -16,7 +17,7 @@ struct StressTests {
         let sink = try makeSocket(vtx, .pull, timeout: .seconds(10))
         try sink.bind(sinkEndpoint)
 
-        let failures = Shared<[String]>([])
+        let failures = Guarded<[String]>([])
         let group = DispatchGroup()
         for producer in 0..<producerCount {
             group.enter()

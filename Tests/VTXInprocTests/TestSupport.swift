@@ -20,17 +20,3 @@ extension Message {
     var strings: [String] { map { $0.string ?? $0.description } }
 }
 
-/// A value shared between test threads behind an `NSLock` (a pthread mutex, which ThreadSanitizer understands;
-/// `Synchronization.Mutex` is a kernel PI-futex on Linux that it cannot see).
-final class Shared<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}

@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 import Testing
 import VTX
+import VTXTestSupport
 import ZMTP
 
 // The project rule under test: bad input gets a clear error and loses nothing. Every test binds a VTX server,

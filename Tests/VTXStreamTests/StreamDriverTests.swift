@@ -3,6 +3,7 @@ import Testing
 import VTX
 import VTXIPC
 import VTXTCP
+import VTXTestSupport
 
 #if canImport(Glibc)
 import Glibc

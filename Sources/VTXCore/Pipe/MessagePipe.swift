@@ -159,7 +159,9 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Writes a whole message if the high-water mark allows. Returns `false` (writing nothing) when the pipe is
-    /// full or closed; a full pipe sends a ``PipeEvent/writable`` event once the reader has made room.
+    /// full or closed; a full pipe sends a ``PipeEvent/writable`` event once the reader has made room. The message
+    /// must have at least one frame: an empty message is how the pipe carries its own markers (see
+    /// ``announce(_:)``), and the reader takes it as one.
     @inline(__always)
     public func write(_ message: Message) -> Bool {
         guard checkWrite() else { return false }

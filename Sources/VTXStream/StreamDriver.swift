@@ -42,14 +42,14 @@ public final class StreamDriver: Driver, @unchecked Sendable {
     public func start(_ context: DriverContext) throws(VTXError) {
         logger = context.logger
         try checkDescriptorHeadroom()
-        StreamDriver.prepareDispatch()
+        _ = StreamDriver.dispatchPrepared
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.group = group
         loop = group.next()
     }
 
     /// NIO stops the process when its event-loop thread cannot make its own descriptors (an epoll instance, an
-    /// eventfd and a timerfd), and so does libdispatch (see ``prepareDispatch()``), so check first that the
+    /// eventfd and a timerfd), and so does libdispatch (see ``dispatchPrepared``), so check first that the
     /// process has room for both and fail the start with an error instead. Another thread can still take the last
     /// descriptors between the check and the loop's start; this catches the common case, a process already at its
     /// limit.
@@ -58,26 +58,15 @@ public final class StreamDriver: Driver, @unchecked Sendable {
         defer { for fd in reserved { close(fd) } }
         for _ in 0..<8 {
             let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-                let reason = String(cString: strerror(errno))
-                throw VTXError(
-                    .systemError,
-                    "cannot start the \(name) event loop: \(reason); the process is out of file descriptors "
-                        + "(raise `ulimit -n`)"
-                )
-            }
+            guard fd >= 0 else { throw VTXError.fromErrno(errno, doing: "starting the \(name) event loop") }
             reserved.append(fd)
         }
     }
 
     /// NIO's graceful shutdown completes on a Dispatch queue, and libdispatch stops the process when the first
     /// of its worker threads cannot make the descriptors of its event loop; a process that reached its descriptor
-    /// limit while it ran then crashed in `shutdown()`. Starting one worker now, right after the headroom check,
-    /// makes libdispatch set its descriptors up while there is room (once per process).
-    private static func prepareDispatch() {
-        _ = dispatchPrepared
-    }
-
+    /// limit while it ran then crashed in `shutdown()`. Reading this starts one worker (once per process), right
+    /// after the headroom check, so that libdispatch sets its descriptors up while there is room.
     private static let dispatchPrepared: Void = {
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async { done.signal() }

@@ -2,14 +2,6 @@ import NIOCore
 import NIOPosix
 import VTXCore
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 extension VTXError {
     /// Maps an error from NIO or the system to the closest VTX error, in words a person can act on: what was being
     /// done and the system's reason ("connecting to tcp://127.0.0.1:5555 failed: Connection refused"), without
@@ -39,23 +31,5 @@ extension VTXError {
         default:
             return VTXError(.systemError, "\(action) failed: \(error)")
         }
-    }
-
-    /// The VTX error for a failed system call's `errno`, with the system's description of it.
-    static func fromErrno(_ code: Int32, doing action: String) -> VTXError {
-        let vtxCode: Code
-        switch code {
-        case EADDRINUSE: vtxCode = .addressInUse
-        case EADDRNOTAVAIL: vtxCode = .addressNotAvailable
-        case ECONNREFUSED: vtxCode = .connectionRefused
-        case EACCES, EPERM: vtxCode = .invalidArgument
-        case ETIMEDOUT: vtxCode = .timedOut
-        default: vtxCode = .systemError
-        }
-        var reason = String(cString: strerror(code))
-        if code == EMFILE || code == ENFILE {
-            reason += "; the process is out of file descriptors (raise `ulimit -n`)"
-        }
-        return VTXError(vtxCode, "\(action) failed: \(reason)")
     }
 }

@@ -22,12 +22,12 @@ final class Signaler: @unchecked Sendable {
     init() throws(VTXError) {
         #if os(Linux)
         let fd = cvtx_eventfd()
-        guard fd >= 0 else { throw Signaler.creationError(call: "eventfd", errno: errno) }
+        guard fd >= 0 else { throw VTXError.fromErrno(errno, doing: "creating a wake-up descriptor (eventfd)") }
         fileDescriptor = fd
         writeDescriptor = fd
         #else
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw Signaler.creationError(call: "pipe", errno: errno) }
+        guard pipe(&fds) == 0 else { throw VTXError.fromErrno(errno, doing: "creating a wake-up descriptor (pipe)") }
         for fd in fds {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
@@ -35,12 +35,6 @@ final class Signaler: @unchecked Sendable {
         fileDescriptor = fds[0]
         writeDescriptor = fds[1]
         #endif
-    }
-
-    private static func creationError(call: String, errno code: Int32) -> VTXError {
-        let reason = String(cString: strerror(code))
-        let hint = code == EMFILE || code == ENFILE ? "; the process is out of file descriptors (raise `ulimit -n`)" : ""
-        return VTXError(.systemError, "could not create a wake-up descriptor (\(call) failed: \(reason))\(hint)")
     }
 
     deinit {

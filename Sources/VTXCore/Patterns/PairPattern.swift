@@ -15,9 +15,7 @@ final class PairPattern: Pattern {
     }
 
     override func send(_ message: inout Message) throws(VTXError) -> Bool {
-        guard let peer, peer.write(moving: &message) else { return false }
-        peer.flush()
-        return true
+        peer?.writeAndFlush(moving: &message) ?? false
     }
 
     override func receive() throws(VTXError) -> Message? {

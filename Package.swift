@@ -145,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VTXCoreTests",
-            dependencies: ["VTXCore", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["VTXCore", "VTXTestSupport", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/VTXCoreTests",
             swiftSettings: strictSettings
         ),

@@ -10,7 +10,7 @@ final class SubscriptionCache {
     func record(_ message: Message) {
         guard let subscription = Subscription(message: message) else { return }
         if subscription.isSubscribe {
-            if !topics.contains(subscription.topic) { topics.append(subscription.topic) }
+            if !topics.contains(subscription.topic) { topics.append(subscription.topic.detached()) }
         } else {
             topics.removeAll { $0 == subscription.topic }
         }

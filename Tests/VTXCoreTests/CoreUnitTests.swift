@@ -15,6 +15,12 @@ private enum Unit {
         return false
     }
 
+    /// Whether a frame's bytes were carved from a slab shared with other frames.
+    static func isSlab(_ frame: Frame) -> Bool {
+        if case .slab = frame.storage { return true }
+        return false
+    }
+
     /// Whether a frame's bytes live in a heap block of its own.
     static func isHeap(_ frame: Frame) -> Bool {
         if case .heap = frame.storage { return true }
@@ -64,7 +70,7 @@ private final class EventRecorder: PipeEventSink {
 }
 
 /// A weak reference, to check that storage is freed.
-private final class Weak: @unchecked Sendable {
+final class Weak: @unchecked Sendable {
     weak var object: AnyObject?
     init(_ object: AnyObject) { self.object = object }
 }
@@ -101,7 +107,13 @@ struct CoreUnitTests {
             #expect(frame.count == count)
             #expect(frame.bytes == Unit.bytes(count))
         }
-        for count in [33, 64, 4096] {
+        for count in [33, 64, 1024, 2048] {
+            let frame = Frame(Unit.bytes(count))
+            #expect(Unit.isSlab(frame), "\(count) bytes")
+            #expect(frame.count == count)
+            #expect(frame.bytes == Unit.bytes(count))
+        }
+        for count in [2049, 4096] {
             let frame = Frame(Unit.bytes(count))
             #expect(Unit.isHeap(frame), "\(count) bytes")
             #expect(frame.count == count)
@@ -115,8 +127,13 @@ struct CoreUnitTests {
         let filledHeap = Frame(count: 100) { buffer in
             for i in 0..<buffer.count { buffer[i] = UInt8(i) }
         }
-        #expect(Unit.isHeap(filledHeap))
+        #expect(Unit.isSlab(filledHeap))
         #expect(filledHeap.bytes == Unit.bytes(100))
+        let filledLarge = Frame(count: 3000) { buffer in
+            for i in 0..<buffer.count { buffer[i] = UInt8(truncatingIfNeeded: i) }
+        }
+        #expect(Unit.isHeap(filledLarge))
+        #expect(filledLarge.bytes == Unit.bytes(3000))
     }
 
     @Test func frameEqualityAndHashingFollowTheBytes() {
@@ -128,17 +145,21 @@ struct CoreUnitTests {
         #expect(Frame() == Frame([]))
         #expect(Frame() != Frame([0]))
 
-        // The same bytes are equal and hash alike whatever the storage (heap block or ByteBuffer).
+        // The same bytes are equal and hash alike whatever the storage (slab, heap block or ByteBuffer).
         let big = Unit.bytes(100, seed: 7)
         var buffer = ByteBufferAllocator().buffer(capacity: 100)
         buffer.writeBytes(big)
         let fromBuffer = Frame(buffer)
         let fromArray = Frame(big)
         #expect(Unit.isBuffer(fromBuffer))
-        #expect(Unit.isHeap(fromArray))
+        let detached = fromArray.detached()
+        #expect(Unit.isSlab(fromArray))
+        #expect(Unit.isHeap(detached))
         #expect(fromBuffer == fromArray)
+        #expect(fromBuffer == detached)
         #expect(fromBuffer.hashValue == fromArray.hashValue)
-        #expect(Set([fromBuffer, fromArray, Frame(big)]).count == 1)
+        #expect(detached.hashValue == fromArray.hashValue)
+        #expect(Set([fromBuffer, fromArray, detached, Frame(big)]).count == 1)
         #expect(Frame(Unit.bytes(100, seed: 8)) != fromArray)
         #expect(Set([Frame("a"), Frame("b"), Frame("a")]).count == 2)
     }
@@ -452,7 +473,8 @@ struct CoreUnitTests {
         do {
             let queue = MessageQueue(highWaterMark: 0)
             for i in 0..<written {
-                let frame = Frame(Unit.bytes(64, seed: UInt8(truncatingIfNeeded: i)))
+                // Larger than a slab body, so each frame has a heap block of its own to watch.
+                let frame = Frame(Unit.bytes(3000, seed: UInt8(truncatingIfNeeded: i)))
                 if case .heap(let storage) = frame.storage { references.append(Weak(storage)) }
                 queue.write(Message([frame, Frame(Unit.bytes(40))]))
             }
@@ -460,7 +482,7 @@ struct CoreUnitTests {
             for _ in 0..<read { #expect(queue.read() != nil) }
             // A few written but never flushed.
             for i in 0..<3 {
-                let frame = Frame(Unit.bytes(50, seed: UInt8(i)))
+                let frame = Frame(Unit.bytes(2500, seed: UInt8(i)))
                 if case .heap(let storage) = frame.storage { references.append(Weak(storage)) }
                 queue.write(Message(frame))
             }

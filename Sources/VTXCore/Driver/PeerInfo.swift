@@ -2,8 +2,11 @@
 public struct PeerInfo: Sendable, CustomStringConvertible {
     /// The peer's socket type, or `nil` while it is not yet known (an inproc connect before the bind).
     public var socketType: SocketType?
-    /// The routing id the peer announced (ZMTP `Identity`), or `nil` for none.
-    public var routingId: Frame?
+    /// The routing id the peer announced (ZMTP `Identity`), or `nil` for none. Stored ``Frame/detached()``, as it
+    /// lives as long as the connection.
+    public var routingId: Frame? {
+        didSet { routingId = routingId?.detached() }
+    }
     /// The peer's address in endpoint form (`tcp://127.0.0.1:5555`, `inproc://name`).
     public var address: String
     /// Further properties (`User-Id`, application `X-` properties), as name/value pairs.
@@ -17,7 +20,7 @@ public struct PeerInfo: Sendable, CustomStringConvertible {
         properties: [(name: String, value: String)] = []
     ) {
         self.socketType = socketType
-        self.routingId = routingId
+        self.routingId = routingId?.detached()
         self.address = address
         self.properties = properties
     }

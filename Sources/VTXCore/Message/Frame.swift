@@ -17,8 +17,13 @@ import Foundation
 /// One frame of a multipart ``Message``: an immutable run of bytes.
 ///
 /// Frames of up to ``Frame/inlineCapacity`` bytes are stored inside the value itself, so building, sending and
-/// receiving them costs no heap allocation. Larger frames live in one reference-counted heap block (or in the
-/// `ByteBuffer` they were made from) and are shared, never copied, when a message crosses a pipe between threads.
+/// receiving them costs no heap allocation. Frames of up to 2 KiB are carved, one after another, out of a 16 KiB
+/// block that belongs to the thread making them, so most of them cost no allocation either; larger ones live in a
+/// heap block of their own (or in the `ByteBuffer` they were made from). Either way a frame is shared, never
+/// copied, when a message crosses a pipe between threads.
+///
+/// A frame keeps the whole block it was carved from alive. Keep frames you hold for long (a cache, a table of
+/// peers) through ``detached()``, which gives them storage of their own.
 public struct Frame: Sendable {
     /// The largest frame body stored inline, without a heap allocation.
     public static let inlineCapacity = 32
@@ -36,7 +41,20 @@ public struct Frame: Sendable {
     enum Storage: @unchecked Sendable {
         case inline(InlineBytes)
         case heap(FrameStorage)
+        case slab(FrameSlab, SlabSpan)
         case buffer(ByteBuffer)
+    }
+
+    /// Where a body lies in its ``FrameSlab``.
+    @usableFromInline
+    struct SlabSpan: Sendable {
+        @usableFromInline var offset: UInt32
+        @usableFromInline var count: UInt32
+
+        @inlinable init(offset: Int, count: Int) {
+            self.offset = UInt32(truncatingIfNeeded: offset)
+            self.count = UInt32(truncatingIfNeeded: count)
+        }
     }
 
     @usableFromInline var storage: Storage
@@ -59,6 +77,9 @@ public struct Frame: Sendable {
                 }
             }
             storage = .inline(inline)
+        } else if buffer.count <= FrameSlab.largestBody, let reserved = FrameSlab.reserve(buffer.count) {
+            reserved.slab.bytes(at: reserved.offset).copyMemory(from: buffer.baseAddress!, byteCount: buffer.count)
+            storage = .slab(reserved.slab, SlabSpan(offset: reserved.offset, count: buffer.count))
         } else {
             storage = .heap(FrameStorage.make(copying: buffer))
         }
@@ -77,6 +98,9 @@ public struct Frame: Sendable {
                 initialize(UnsafeMutableRawBufferPointer(rebasing: words[0..<count]))
             }
             storage = .inline(inline)
+        } else if count <= FrameSlab.largestBody, let reserved = FrameSlab.reserve(count) {
+            initialize(UnsafeMutableRawBufferPointer(start: reserved.slab.bytes(at: reserved.offset), count: count))
+            storage = .slab(reserved.slab, SlabSpan(offset: reserved.offset, count: count))
         } else {
             storage = .heap(FrameStorage.make(count: count, initialize: initialize))
         }
@@ -119,12 +143,29 @@ public struct Frame: Sendable {
         }
     }
 
+    /// A frame with the same bytes that keeps no other frame's storage alive.
+    ///
+    /// A frame carved from a block shared with other frames, or made from a slice of a larger `ByteBuffer`, keeps
+    /// that whole block or buffer in memory for as long as it lives. This copies such a frame into a heap block of
+    /// its own, and returns any other frame as it is. Use it for frames kept long after they arrived.
+    public func detached() -> Frame {
+        switch storage {
+        case .inline, .heap:
+            return self
+        case .slab, .buffer:
+            var copy = Frame()
+            withUnsafeBytes { copy.storage = .heap(FrameStorage.make(copying: $0)) }
+            return copy
+        }
+    }
+
     /// The number of bytes in the frame.
     @inlinable
     public var count: Int {
         switch storage {
         case .inline(let inline): Int(inline.count)
         case .heap(let heap): heap.count
+        case .slab(_, let span): Int(span.count)
         case .buffer(let buffer): buffer.readableBytes
         }
     }
@@ -144,6 +185,9 @@ public struct Frame: Sendable {
             }
         case .heap(let heap):
             return try heap.withBytes { bytes throws(E) in try body(bytes) }
+        case .slab(let slab, let span):
+            defer { withExtendedLifetime(slab) {} }
+            return try body(UnsafeRawBufferPointer(start: slab.bytes(at: Int(span.offset)), count: Int(span.count)))
         case .buffer(let buffer):
             return try buffer.withUnsafeReadableBytes { bytes throws(E) in try body(bytes) }
         }

@@ -11,7 +11,7 @@ struct MultiTrie {
         let wasEmpty = node.payload.isEmpty
         if !node.payload.contains(where: { $0 === pipe }) {
             node.payload.append(pipe)
-            topicsByPipe[ObjectIdentifier(pipe), default: []].insert(prefix)
+            topicsByPipe[ObjectIdentifier(pipe), default: []].insert(prefix.detached())
         }
         return wasEmpty
     }

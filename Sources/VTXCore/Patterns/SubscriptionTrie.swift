@@ -9,7 +9,7 @@ struct SubscriptionTrie {
     mutating func add(_ prefix: Frame) -> Bool {
         let node = root.descendOrInsert(prefix, empty: 0)
         node.payload += 1
-        prefixes[prefix, default: 0] += 1
+        prefixes[prefix.detached(), default: 0] += 1
         return node.payload == 1
     }
 

@@ -47,14 +47,14 @@ extension Socket {
     /// binds and connects. The corresponding libzmq option is `ZMQ_ROUTING_ID`.
     public var routingId: Frame? {
         get { options.routingId }
-        set { options.routingId = newValue }
+        set { options.routingId = newValue?.detached() }
     }
 
     /// ROUTER only: the routing id to give the peer of the next ``connect(_:)``, so the ROUTER can send to it at
     /// once. The corresponding libzmq option is `ZMQ_CONNECT_ROUTING_ID`.
     public var connectRoutingId: Frame? {
         get { options.connectRoutingId }
-        set { options.connectRoutingId = newValue }
+        set { options.connectRoutingId = newValue?.detached() }
     }
 
     /// The largest message a peer may send, in bytes; a larger one drops the connection. `nil` (the default)
@@ -218,7 +218,7 @@ extension Socket {
     /// The corresponding libzmq option is `ZMQ_XPUB_WELCOME_MSG`.
     public var xpubWelcomeMessage: Message? {
         get { options.xpubWelcomeMessage }
-        set { options.xpubWelcomeMessage = newValue }
+        set { options.xpubWelcomeMessage = newValue.map { Message($0.frames.map { $0.detached() }) } }
     }
 
     /// PUB, XPUB, SUB: match the messages that do *not* start with a subscription. Default `false`.

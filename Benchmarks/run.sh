@@ -55,14 +55,14 @@ if [ -n "${VTX_BENCH_BINARY:-}" ]; then
     echo "==> using $VTX_BENCH (VTX_BENCH_BINARY)"
 else
     echo "==> building vtx-bench (release, --scratch-path $SCRATCH)"
-    BIN_PATH=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
-    # Our own modules are always compiled afresh (the packages we depend on stay cached). Incremental release
-    # builds have linked stale code: a module that inlines VTXCore's `@inlinable` code (vtx-bench building frames)
-    # was not recompiled when that code changed, so the benchmark measured the old code; and once a class that
-    # gained stored properties kept its old layout in other modules, which crashed at start.
-    rm -rf "$BIN_PATH"/VTX*.build "$BIN_PATH"/ZMTP*.build "$BIN_PATH"/CVTXShims.build
+    # Our own modules are always compiled afresh (the packages we depend on stay cached): their sources are
+    # touched first. Incremental release builds have linked stale code: a module that inlines VTXCore's
+    # `@inlinable` code (vtx-bench building frames) was not recompiled when that code changed, so the benchmark
+    # measured the old code; and once a class that gained stored properties kept its old layout in other modules,
+    # which crashed at start. (Deleting the modules' build directories instead breaks SwiftPM's cached plan.)
+    find Sources Drivers Benchmarks/VTXBench -name '*.swift' -exec touch {} +
     swift build -c release --scratch-path "$SCRATCH" --product vtx-bench
-    VTX_BENCH="$BIN_PATH/vtx-bench"
+    VTX_BENCH="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/vtx-bench"
 fi
 
 echo "==> building the libzmq programs and the malloc counter into $BIN_DIR"

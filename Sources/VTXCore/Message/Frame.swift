@@ -145,9 +145,10 @@ public struct Frame: Sendable {
 
     /// A frame with the same bytes that keeps no other frame's storage alive.
     ///
-    /// A frame carved from a block shared with other frames, or made from a slice of a larger `ByteBuffer`, keeps
-    /// that whole block or buffer in memory for as long as it lives. This copies such a frame into a heap block of
-    /// its own, and returns any other frame as it is. Use it for frames kept long after they arrived.
+    /// A frame carved from a block shared with other frames, or made from a `ByteBuffer` (perhaps a slice of a
+    /// larger one), keeps that whole block or buffer in memory for as long as it lives. This copies those two kinds
+    /// into a heap block of their own, and returns an inline or heap frame as it is. Use it for frames kept long
+    /// after they arrived.
     public func detached() -> Frame {
         switch storage {
         case .inline, .heap:

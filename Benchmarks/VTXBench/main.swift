@@ -53,8 +53,9 @@ func nowNanoseconds() -> UInt64 {
     return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
 }
 
-/// Builds a single-frame message of `size` bytes without an intermediate copy (inline up to 32 bytes, one heap
-/// block above). The bytes are written, as the C programs do with memset, so both sides pay for filling them.
+/// Builds a single-frame message of `size` bytes without an intermediate copy (inline up to 32 bytes, carved from
+/// the thread's slab up to 2 KiB, one heap block above). The bytes are written, as the C programs do with memset,
+/// so both sides pay for filling them.
 @inline(__always)
 func makeMessage(size: Int) -> Message {
     Message(

@@ -34,8 +34,9 @@ public struct PerfOptions: Sendable {
     }
 }
 
-/// The four perf roles (see ``PerfRole``), each a blocking function run on the calling thread, shared by `vtx perf`
-/// and `vtx-bench`.
+/// The four perf roles (see ``PerfRole``), each a blocking function run on the calling thread, as `vtx perf` runs
+/// them. `vtx-bench` keeps loops of its own for the same roles: sending through
+/// ``run(_:endpoint:size:count:options:)`` measured 6–10% slower at 16 B (see docs/PERFORMANCE.md).
 ///
 /// ```swift
 /// let report = try Perf.run(.localThroughput, endpoint: "tcp://127.0.0.1:5555", size: 64, count: 1_000_000)
@@ -144,7 +145,7 @@ public enum Perf {
     }
 
     /// A single-frame message of `size` bytes, each 0x5A, as the C tools fill theirs with `memset`, so both sides
-    /// pay for writing them. Inline up to 32 bytes, one heap block above.
+    /// pay for writing them. Inline up to 32 bytes, carved from the thread's slab up to 2 KiB, one heap block above.
     @inline(__always)
     public static func makeMessage(size: Int) -> Message {
         Message(

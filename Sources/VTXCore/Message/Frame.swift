@@ -68,20 +68,10 @@ public struct Frame: Sendable {
     /// A frame holding a copy of the bytes in `buffer`.
     @inlinable
     public init(copying buffer: UnsafeRawBufferPointer) {
-        if buffer.count <= Frame.inlineCapacity {
-            var inline = InlineBytes()
-            inline.count = UInt8(truncatingIfNeeded: buffer.count)
-            withUnsafeMutableBytes(of: &inline.words) { words in
-                if let base = buffer.baseAddress, buffer.count > 0 {
-                    words.baseAddress!.copyMemory(from: base, byteCount: buffer.count)
-                }
+        self.init(count: buffer.count) { destination in
+            if let base = buffer.baseAddress, buffer.count > 0 {
+                destination.baseAddress!.copyMemory(from: base, byteCount: buffer.count)
             }
-            storage = .inline(inline)
-        } else if buffer.count <= FrameSlab.largestBody, let reserved = FrameSlab.reserve(buffer.count) {
-            reserved.slab.bytes(at: reserved.offset).copyMemory(from: buffer.baseAddress!, byteCount: buffer.count)
-            storage = .slab(reserved.slab, SlabSpan(offset: reserved.offset, count: buffer.count))
-        } else {
-            storage = .heap(FrameStorage.make(copying: buffer))
         }
     }
 
@@ -155,7 +145,9 @@ public struct Frame: Sendable {
             return self
         case .slab, .buffer:
             var copy = Frame()
-            withUnsafeBytes { copy.storage = .heap(FrameStorage.make(copying: $0)) }
+            withUnsafeBytes { bytes in
+                copy.storage = .heap(FrameStorage.make(count: bytes.count) { $0.copyMemory(from: bytes) })
+            }
             return copy
         }
     }

@@ -4,19 +4,6 @@
 /// crosses a pipe without being copied.
 @usableFromInline
 final class FrameStorage: ManagedBuffer<Int, UInt8> {
-    /// Makes storage holding a copy of `bytes`.
-    @inlinable
-    static func make(copying bytes: UnsafeRawBufferPointer) -> FrameStorage {
-        let storage = FrameStorage.create(minimumCapacity: bytes.count) { _ in bytes.count }
-        storage.withUnsafeMutablePointerToElements { elements in
-            if let base = bytes.baseAddress, bytes.count > 0 {
-                UnsafeMutableRawPointer(elements).copyMemory(from: base, byteCount: bytes.count)
-            }
-        }
-        // `create` returns the dynamic subclass type as `ManagedBuffer`; the downcast cannot fail.
-        return unsafeDowncast(storage, to: FrameStorage.self)
-    }
-
     /// Makes storage of `count` bytes and lets `initialize` write them.
     @inlinable
     static func make(count: Int, initialize: (UnsafeMutableRawBufferPointer) -> Void) -> FrameStorage {
@@ -24,6 +11,7 @@ final class FrameStorage: ManagedBuffer<Int, UInt8> {
         storage.withUnsafeMutablePointerToElements { elements in
             initialize(UnsafeMutableRawBufferPointer(start: elements, count: count))
         }
+        // `create` returns the dynamic subclass type as `ManagedBuffer`; the downcast cannot fail.
         return unsafeDowncast(storage, to: FrameStorage.self)
     }
 

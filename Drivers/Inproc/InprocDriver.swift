@@ -7,22 +7,23 @@ import VTXCore
 /// once); many sockets may connect to one name; binding a name twice fails with
 /// ``VTXError/Code/addressInUse``; unbinding only frees the name, existing connections stay. Unlike libzmq, the
 /// socket types are checked: an incompatible pair fails with ``VTXError/Code/incompatibleSocketType``.
-public final class InprocDriver: Driver, @unchecked Sendable {
-    private struct PendingConnect {
+public final class InprocDriver: Driver {
+    private struct PendingConnect: Sendable {
         let connector: DriverEndpoint
         /// The pipe made at connect time and already attached to the connector, so that messages queue before
-        /// the bind; `nil` for a connect that waits for its peer (`immediate`, or a ROUTER, which needs the
-        /// binder's routing id to route to it).
+        /// the bind; `nil` for a connect that waits for its peer (the core's rule, `attachesEarly`).
         let early: (connectorEnd: MessagePipe, binderEnd: MessagePipe)?
     }
 
     private let thread = DriverThread(name: "vtx.inproc")
-    // Confined to `thread`.
-    private var bound: [String: DriverEndpoint] = [:]
-    private var pending: [String: [PendingConnect]] = [:]
+    private let bound: ThreadBoundBox<[String: DriverEndpoint]>
+    private let pending: ThreadBoundBox<[String: [PendingConnect]]>
 
     /// Makes the driver; it is started when registered.
-    public init() {}
+    public init() {
+        bound = ThreadBoundBox([:], on: thread)
+        pending = ThreadBoundBox([:], on: thread)
+    }
 
     /// A memory transport: reliable, ordered, no size limit.
     public var capabilities: DriverCapabilities {
@@ -34,23 +35,16 @@ public final class InprocDriver: Driver, @unchecked Sendable {
         try thread.start()
     }
 
-    /// Moves the command to the rendezvous thread.
+    /// Moves the command to the rendezvous thread (after shutdown the core answers for the driver).
     public func handle(_ command: DriverCommand) {
-        let accepted = thread.execute { [self] in
+        thread.execute { [self] in
             switch command {
             case .bind(let endpoint): bind(endpoint)
             case .connect(let endpoint): connect(endpoint)
             case .unbind(let endpoint): unbind(endpoint)
             case .disconnect(let endpoint): disconnect(endpoint)
+            case .reconnect: break  // an inproc connection never ends by itself, so the core never asks
             }
-        }
-        guard !accepted else { return }
-        // The driver has been shut down: answer so that the socket's call returns.
-        let stopped = VTXError(.terminated, "the inproc driver has been shut down")
-        switch command {
-        case .bind(let endpoint): endpoint.report(.bindFailed(stopped))
-        case .connect(let endpoint): endpoint.report(.connectFailed(stopped))
-        case .unbind, .disconnect: break
         }
     }
 
@@ -74,13 +68,13 @@ public final class InprocDriver: Driver, @unchecked Sendable {
 
     private func bind(_ endpoint: DriverEndpoint) {
         let name = endpoint.endpoint.address
-        if let existing = bound[name], !existing.isSocketClosed {
+        if let existing = bound.value[name], !existing.isSocketClosed {
             endpoint.report(.bindFailed(VTXError(.addressInUse, "inproc name '\(name)' is already bound")))
             return
         }
-        bound[name] = endpoint
+        bound.value[name] = endpoint
         endpoint.report(.listening(endpoint.endpoint.description))
-        for waiting in pending.removeValue(forKey: name) ?? [] {
+        for waiting in pending.value.removeValue(forKey: name) ?? [] {
             complete(waiting, binder: endpoint)
         }
     }
@@ -141,7 +135,7 @@ public final class InprocDriver: Driver, @unchecked Sendable {
 
     private func connect(_ endpoint: DriverEndpoint) {
         let name = endpoint.endpoint.address
-        if let binder = bound[name], !binder.isSocketClosed {
+        if let binder = bound.value[name], !binder.isSocketClosed {
             do {
                 try endpoint.checkCompatibility(with: binder.socketType)
             } catch {
@@ -153,11 +147,10 @@ public final class InprocDriver: Driver, @unchecked Sendable {
             }
             return
         }
-        // No binder yet: make the pipe now so that messages queue, and finish the pairing at bind time; a ROUTER
-        // (or an `immediate` socket) waits for the binder instead, so that its pipe is made with the binder's
-        // routing id (the stream drivers do the same).
+        // No binder yet: make the pipe now so that messages queue, and finish the pairing at bind time, unless the
+        // core's rule says the socket waits for its peer (a ROUTER needs the binder's routing id).
         var early: (connectorEnd: MessagePipe, binderEnd: MessagePipe)?
-        if !endpoint.options.immediate && endpoint.socketType != .router {
+        if endpoint.attachesEarly {
             let ends = MessagePipe.makePair(
                 firstToSecond: endpoint.options.sendHighWaterMark,
                 secondToFirst: endpoint.options.receiveHighWaterMark,
@@ -171,25 +164,25 @@ public final class InprocDriver: Driver, @unchecked Sendable {
             early = (ends.first, ends.second)
         }
         endpoint.report(.connecting)
-        pending[name, default: []].append(PendingConnect(connector: endpoint, early: early))
+        pending.value[name, default: []].append(PendingConnect(connector: endpoint, early: early))
     }
 
     private func unbind(_ endpoint: DriverEndpoint) {
         let name = endpoint.endpoint.address
-        if bound[name] === endpoint {
-            bound[name] = nil
+        if bound.value[name] === endpoint {
+            bound.value[name] = nil
         }
         endpoint.report(.closed)
     }
 
     private func disconnect(_ endpoint: DriverEndpoint) {
         let name = endpoint.endpoint.address
-        if var waiting = pending[name] {
+        if var waiting = pending.value[name] {
             for entry in waiting where entry.connector === endpoint {
                 entry.early?.binderEnd.close()
             }
             waiting.removeAll { $0.connector === endpoint }
-            pending[name] = waiting.isEmpty ? nil : waiting
+            pending.value[name] = waiting.isEmpty ? nil : waiting
         }
         endpoint.report(.closed)
     }

@@ -7,13 +7,14 @@ import VTXCore
 
 /// A ZMTP driver for any stream transport (TCP, Unix domain sockets, …), running on its own single-threaded
 /// SwiftNIO event loop. A ``StreamTransport`` supplies the addresses; this class does the rest: listening,
-/// accepting, connecting and reconnecting (with the core's ``ReconnectPolicy``), and one ``ZMTPEngine`` per
-/// connection.
+/// accepting, connection attempts, and one ``ZMTPEngine`` per connection.
 ///
-/// As in libzmq, a connect makes its pipe at once (unless the socket sets `immediate`, or is a ROUTER, which
-/// needs the peer's routing id first), so messages queue while the peer is away and survive reconnects; a
-/// subscriber's subscriptions are sent again on every new connection. Accepted connections get a pipe when their
-/// handshake completes and lose it when they end. After a protocol error a connect does not retry.
+/// The socket rules are the core's: a connect gets its pipe when ``DriverEndpoint/attachEarly(sink:)`` says, keeps
+/// it across connections and announces each new peer in it (the core then replays a subscriber's
+/// subscriptions); when an attempt fails or a connection ends, the core's reconnect loop decides when to try again
+/// and sends ``DriverCommand/reconnect(_:)``. Accepted connections get a pipe when their handshake completes and
+/// lose it when they end. After a protocol error a connect gives up (``DriverEvent/connectFailed(_:)``), as
+/// libzmq's session does.
 public final class StreamDriver: Driver, @unchecked Sendable {
     private let transport: any StreamTransport
     private let name: String
@@ -87,22 +88,16 @@ public final class StreamDriver: Driver, @unchecked Sendable {
                 endpoint.report(.connectFailed(error))
                 return
             }
-        case .unbind, .disconnect:
+        case .unbind, .disconnect, .reconnect:
             break
         }
-        guard let loop, !stopped.load(ordering: .acquiring) else {
-            let error = VTXError(.terminated, "the \(name) driver has been shut down")
-            switch command {
-            case .bind(let endpoint): endpoint.report(.bindFailed(error))
-            case .connect(let endpoint): endpoint.report(.connectFailed(error))
-            case .unbind, .disconnect: break
-            }
-            return
-        }
+        // After shutdown the core answers for the driver.
+        guard let loop, !stopped.load(ordering: .acquiring) else { return }
         loop.execute { [self] in
             switch command {
             case .bind(let endpoint): bind(endpoint, on: loop)
             case .connect(let endpoint): connect(endpoint, on: loop)
+            case .reconnect(let endpoint): connecters[endpoint.id]?.attemptConnect()
             case .unbind(let endpoint): unbind(endpoint)
             case .disconnect(let endpoint): disconnect(endpoint)
             }
@@ -156,7 +151,6 @@ public final class StreamDriver: Driver, @unchecked Sendable {
                     pipe: nil,
                     bridge: PipeBridge(loop: child.eventLoop),
                     owner: listener,
-                    subscriptionCache: nil,
                     logger: logger
                 )
                 listener.track(engine, channel: child)
@@ -267,19 +261,17 @@ final class Listener: ZMTPEngineOwner, @unchecked Sendable {
     }
 }
 
-/// One connect: it keeps the pipe, reconnects by the policy, and replays subscriptions. Confined to the loop.
+/// One connect: it keeps the pipe across connections and makes an attempt when told to (the core's reconnect loop
+/// sends ``DriverCommand/reconnect(_:)``). Confined to the loop.
 final class Connecter: ZMTPEngineOwner, @unchecked Sendable {
     let endpoint: DriverEndpoint
     private let transport: any StreamTransport
     private let loop: any EventLoop
     private let logger: Logger
     private let bridge: PipeBridge
-    private let subscriptionCache: SubscriptionCache?
     private var pipe: MessagePipe?
-    private var attempt = 0
     private var channel: (any Channel)?
     private var engine: ZMTPEngine?
-    private var retry: Scheduled<Void>?
     private var stopped = false
     /// Set by ``stop(linger:)`` while a connection attempt is in flight: that connection, when it comes, still
     /// sends what the socket queued (within `linger`), and the stop completes when it has closed.
@@ -292,37 +284,31 @@ final class Connecter: ZMTPEngineOwner, @unchecked Sendable {
         self.loop = loop
         self.logger = logger
         self.bridge = PipeBridge(loop: loop)
-        let type = endpoint.socketType
-        self.subscriptionCache = (type == .sub || type == .xsub) ? SubscriptionCache() : nil
     }
 
-    /// Makes the pipe (unless the socket is a ROUTER or `immediate`), answers the socket, and connects.
+    /// Makes the pipe when the core's rule says so, answers the socket, and connects.
     func start() {
-        if !endpoint.options.immediate && endpoint.socketType != .router {
-            do {
-                pipe = try endpoint.attach(
-                    peer: PeerInfo(socketType: nil, address: endpoint.endpoint.description),
-                    sink: bridge
-                )
-            } catch {
-                endpoint.report(.connectFailed(error))
-                stopped = true
-                return
-            }
+        do {
+            pipe = try endpoint.attachEarly(sink: bridge)
+        } catch {
+            endpoint.report(.connectFailed(error))
+            stopped = true
+            return
         }
         endpoint.report(.connecting)
         attemptConnect()
     }
 
-    private func attemptConnect() {
-        guard !stopped else { return }
+    /// Makes one connection attempt, unless stopped or connected; the core is told how it ends.
+    func attemptConnect() {
+        guard !stopped, engine == nil else { return }
         let descriptor: NIOBSDSocket.Handle?
         var address: SocketAddress?
         do {
             descriptor = try transport.makeConnectedSocket(for: endpoint.endpoint)
             if descriptor == nil { address = try transport.connectAddress(for: endpoint.endpoint) }
         } catch {
-            scheduleRetry(after: error)
+            endpoint.report(.connectAttemptFailed(error))
             return
         }
         let peer = transport.peerDescription(for: address, endpoint: endpoint.endpoint)
@@ -333,7 +319,6 @@ final class Connecter: ZMTPEngineOwner, @unchecked Sendable {
             pipe: pipe,
             bridge: bridge,
             owner: self,
-            subscriptionCache: subscriptionCache,
             logger: logger
         )
         self.engine = engine
@@ -368,45 +353,23 @@ final class Connecter: ZMTPEngineOwner, @unchecked Sendable {
                         pendingStop = nil
                         return
                     }
-                    scheduleRetry(after: VTXError.fromSystem(error, doing: "connecting to \(endpoint.endpoint)"))
+                    endpoint.report(.connectAttemptFailed(VTXError.fromSystem(error, doing: "connecting to \(endpoint.endpoint)")))
                 }
             }
     }
 
-    private func scheduleRetry(after error: VTXError) {
-        guard !stopped else { return }
-        attempt += 1
-        guard let delay = endpoint.options.reconnect.delay(beforeAttempt: attempt) else {
-            logger.info("not reconnecting to \(endpoint.endpoint) (reconnect interval -1): \(error)")
-            giveUp(error)
-            return
-        }
-        logger.debug("reconnecting to \(endpoint.endpoint) in \(delay): \(error)")
-        endpoint.report(.connectRetried(delay))
-        retry = loop.scheduleTask(in: delay.timeAmount) { [self] in attemptConnect() }
-    }
+    func engineDidHandshake(_ engine: ZMTPEngine) {}
 
-    private func giveUp(_ error: VTXError) {
-        stopped = true
-        pipe?.close()
-        endpoint.report(.connectFailed(error))
-    }
-
-    func engineDidHandshake(_ engine: ZMTPEngine) {
-        attempt = 0
-    }
-
+    /// The engine has reported `disconnected` (the core schedules the next attempt); after a protocol error the
+    /// connect gives up instead, as libzmq's session does.
     func engineDidClose(_ engine: ZMTPEngine) {
         guard self.engine === engine else { return }
         self.engine = nil
         channel = nil
-        guard !stopped else { return }
-        if engine.failedOnProtocol, let failure = engine.failure {
-            // libzmq: after a protocol error the session ends; no reconnect.
-            giveUp(failure)
-            return
-        }
-        scheduleRetry(after: engine.failure ?? VTXError(.connectionRefused, "the connection to \(endpoint.endpoint) ended"))
+        guard !stopped, engine.failedOnProtocol, let failure = engine.failure else { return }
+        stopped = true
+        pipe?.close()
+        endpoint.report(.connectFailed(failure))
     }
 
     /// Stops connecting; the current connection (or one still being made) closes after sending what the socket
@@ -414,7 +377,6 @@ final class Connecter: ZMTPEngineOwner, @unchecked Sendable {
     func stop(linger: Duration?) -> EventLoopFuture<Void> {
         stopped = true
         stopLinger = linger
-        retry?.cancel()
         pipe?.close()
         endpoint.report(.closed)
         if let engine, let channel {

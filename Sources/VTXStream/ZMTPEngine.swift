@@ -46,7 +46,6 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     private let logger: Logger
     private weak var owner: (any ZMTPEngineOwner)?
     private let bridge: PipeBridge
-    private let subscriptionCache: SubscriptionCache?
     /// Whether the pipe belongs to this connection (made at the handshake, closed with the connection) rather
     /// than to a connect that outlives it.
     private let ownsPipe: Bool
@@ -87,7 +86,6 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         pipe: MessagePipe?,
         bridge: PipeBridge,
         owner: (any ZMTPEngineOwner)?,
-        subscriptionCache: SubscriptionCache?,
         logger: Logger
     ) {
         self.endpoint = endpoint
@@ -97,7 +95,6 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         self.ownsPipe = pipe == nil
         self.bridge = bridge
         self.owner = owner
-        self.subscriptionCache = subscriptionCache
         self.logger = logger
         let mechanism = NullMechanism(
             socketType: endpoint.socketType,
@@ -269,11 +266,6 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         bridge.attach(self)
         endpoint.report(.handshakeSucceeded(peerAddress))
         owner?.engineDidHandshake(self)
-        if let replay = subscriptionCache?.replay, !replay.isEmpty {
-            var buffer = context.channel.allocator.buffer(capacity: 256)
-            for message in replay { encoding.encode(message, into: &buffer) }
-            context.write(wrapOutboundOut(buffer), promise: nil)
-        }
         if closingGracefully {
             // The socket closed while we were connecting: send what it queued, then close.
             flushAndClose()
@@ -420,7 +412,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     /// connection that needs translating, goes through ``encode(_:into:)``.
     private func fillBatch(_ buffer: inout ByteBuffer, from pipe: MessagePipe) throws(ZMTPError) -> Bool {
         var carried: Message?
-        if plainFrames, subscriptionCache == nil {
+        if plainFrames {
             var dry = false
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: ZMTPEngine.batchSize) { memory in
                 var offset = 0
@@ -448,9 +440,8 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// Appends one message from the socket in its wire form: plain frames for NULL, a SUBSCRIBE/CANCEL command
-    /// for a subscription to a 3.1 peer, or whatever the mechanism makes of it. Notes subscriptions for replay.
+    /// for a subscription to a 3.1 peer, or whatever the mechanism makes of it.
     private func encode(_ message: Message, into buffer: inout ByteBuffer) throws(ZMTPError) {
-        subscriptionCache?.record(message)
         if plainFrames {
             FrameEncoder.encode(message, into: &buffer)
             return

@@ -96,6 +96,33 @@ struct LibzmqResilienceInteropTests {
         try second.finish()
     }
 
+    /// A VTX SUB connected to a libzmq PUB that is replaced by a new one at the same endpoint: the new publisher
+    /// starts with no subscriptions, and the core (not the driver) sends the SUB's again on the reconnection, so
+    /// delivery resumes (libzmq's own subscribers do the same).
+    @Test(arguments: InteropTransport.allCases)
+    func vtxSubscriberResubscribesToRestartedLibzmqPublisher(_ transport: InteropTransport) throws {
+        let h = InteropHarness(transport)
+        defer { h.finish() }
+        let sub = try h.socket(.sub)
+        sub.reconnectInterval = .milliseconds(50)
+        try sub.subscribe("keep")
+        let publishing = { (text: String) in ["--stdin", "--repeat", "20", "500", Array(text.utf8).map { String(format: "%02x", $0) }.joined()] }
+        let (first, monitor) = try h.join(sub, .libzmqBinds, peer: "PUB", publishing("keep-1"))
+        let endpoint = try first.endpoint
+        #expect(try sub.receive().frameBytes == [utf8("keep-1")])
+        try first.run("quit")
+        try first.finish()
+        #expect(monitor.next(.disconnected, timeout: .seconds(10)) != nil, "VTX did not notice the publisher exit")
+
+        let second = try h.peer(["--type", "PUB", "--bind", endpoint] + publishing("keep-2"))
+        try h.expectHandshake(on: monitor, .libzmqBinds)
+        var received: [[UInt8]] = []
+        for _ in 0..<100 where received != [utf8("keep-2")] { received = try sub.receive().frameBytes }
+        #expect(received == [utf8("keep-2")])
+        try second.run("quit")
+        try second.finish()
+    }
+
     /// A bound VTX DEALER whose libzmq peer leaves and is replaced by another while the application does not
     /// touch the socket: the next message goes to the new peer (libzmq's socket takes the departed peer's pipe
     /// out of its load balancer before it sends), not into the pipe of the connection that ended.

@@ -21,13 +21,23 @@ public final class DriverEndpoint: Sendable, CustomStringConvertible {
     /// The options captured when the call was made.
     public let options: EndpointOptions
     let link: SocketLink
+    /// The core's reconnect loop, for a connect.
+    let connectLoop: ConnectLoop?
 
-    init(id: EndpointID, endpoint: Endpoint, role: Role, options: EndpointOptions, link: SocketLink) {
+    init(
+        id: EndpointID,
+        endpoint: Endpoint,
+        role: Role,
+        options: EndpointOptions,
+        link: SocketLink,
+        connectLoop: ConnectLoop?
+    ) {
         self.id = id
         self.endpoint = endpoint
         self.role = role
         self.options = options
         self.link = link
+        self.connectLoop = connectLoop
     }
 
     /// The type of the socket this endpoint belongs to.
@@ -46,10 +56,31 @@ public final class DriverEndpoint: Sendable, CustomStringConvertible {
         )
     }
 
-    /// Reports an event to the socket (and its monitors).
+    /// Reports an event to the socket (and its monitors). For a connect, the core's reconnect loop also acts on it
+    /// (see ``DriverCommand/connect(_:)``).
     public func report(_ event: DriverEvent) {
         link.monitors.publish(event, endpoint: endpoint.description)
         link.mailbox.push(.endpoint(id, event))
+        connectLoop?.observe(event, for: self)
+    }
+
+    /// The core's attach-timing rule for a connect (libzmq's): `true` when the connect gets its pipe at once, before
+    /// any connection exists, so that messages queue while the peer is away and survive reconnects; `false` for a
+    /// socket that waits for its peer, because it sets ``EndpointOptions/immediate`` or is a ROUTER (which needs the
+    /// peer's routing id before it can route to it). Always `false` for a bind.
+    public var attachesEarly: Bool {
+        role == .connect && !options.immediate && link.type != .router
+    }
+
+    /// For a connect: attaches the pipe that queues messages before any connection exists, when the core's rule
+    /// (``attachesEarly``) says so, and returns the driver's end; returns `nil` when the socket waits for its peer,
+    /// in which case attach each connection's peer with ``attach(peer:sink:)`` once it is known. Keep the pipe
+    /// across connections and ``MessagePipe/announce(_:)`` each new peer in it.
+    ///
+    /// - Throws: ``VTXError/Code/socketClosed`` when the socket is closed.
+    public func attachEarly(sink: any PipeEventSink) throws(VTXError) -> MessagePipe? {
+        guard attachesEarly else { return nil }
+        return try attach(peer: PeerInfo(socketType: nil, address: endpoint.description), sink: sink)
     }
 
     /// Checks that a peer of type `peerType` may talk to this socket.
@@ -65,7 +96,9 @@ public final class DriverEndpoint: Sendable, CustomStringConvertible {
     }
 
     /// Attaches a new peer to the socket: makes a pipe pair with the socket's high-water marks, gives the socket its
-    /// end and returns the driver's end, whose events go to `sink`.
+    /// end and returns the driver's end, whose events go to `sink`. The sink is sent ``PipeEvent/readable`` at once
+    /// (perhaps before this returns, on this thread): read the pipe on every `.readable` until ``MessagePipe/read()``
+    /// returns `nil`, and nothing is ever missed.
     ///
     /// - Throws: ``VTXError/Code/incompatibleSocketType`` when the peer's type cannot talk to this socket, and
     ///   ``VTXError/Code/socketClosed`` when the socket is closed; the driver then drops the connection.
@@ -78,16 +111,19 @@ public final class DriverEndpoint: Sendable, CustomStringConvertible {
             firstPeer: peer,
             secondPeer: localPeerInfo
         )
-        driverEnd.setSink(sink)
+        driverEnd.setDriverSink(sink)
         link.mailbox.push(.attach(socketEnd, id))
         return driverEnd
     }
 
     /// Gives the socket an end of a pipe pair the driver made itself with ``MessagePipe/makePair(firstToSecond:secondToFirst:firstPeer:secondPeer:)``
-    /// (inproc joins two sockets this way, with no driver in the data path).
+    /// (inproc joins two sockets this way, with no driver in the data path). The end's ``MessagePipe/peer`` is
+    /// checked as ``attach(peer:sink:)`` checks it.
     ///
-    /// - Throws: ``VTXError/Code/socketClosed`` when the socket is closed.
+    /// - Throws: ``VTXError/Code/incompatibleSocketType`` when the peer's type cannot talk to this socket, and
+    ///   ``VTXError/Code/socketClosed`` when the socket is closed.
     public func attach(_ socketEnd: MessagePipe) throws(VTXError) {
+        if let type = socketEnd.peer.socketType { try checkCompatibility(with: type) }
         guard !link.isClosed else { throw VTXError.socketClosed }
         link.mailbox.push(.attach(socketEnd, id))
     }

@@ -10,13 +10,17 @@ public enum DriverEvent: Sendable {
     case bindFailed(VTXError)
     /// The connect request was accepted; the driver will connect (and reconnect) in the background.
     case connecting
-    /// The connect cannot proceed at all (as the answer to a connect) or was given up.
+    /// The connect cannot proceed at all (as the answer to a connect) or was given up (after a protocol error,
+    /// say): the core stops reconnecting, forgets the endpoint and sends ``DriverCommand/disconnect(_:)``.
     case connectFailed(VTXError)
     /// A transport connection to the peer at this address was made (before any handshake).
     case connected(String)
     /// A connection attempt is under way and has not completed yet.
     case connectDelayed
-    /// A reconnect attempt is scheduled after the given interval.
+    /// A connection attempt of a connect failed before any connection was made (refused, unreachable, a name
+    /// that does not resolve). The core decides whether and when to try again (see ``DriverCommand/reconnect(_:)``).
+    case connectAttemptFailed(VTXError)
+    /// A reconnect attempt is scheduled after the given interval. The core reports this itself; a driver does not.
     case connectRetried(Duration)
     /// A connection from the peer at this address was accepted.
     case accepted(String)
@@ -26,7 +30,8 @@ public enum DriverEvent: Sendable {
     case handshakeSucceeded(String)
     /// The handshake with the peer at this address failed; the connection was dropped.
     case handshakeFailed(String, VTXError)
-    /// The connection to the peer at this address ended, with the reason when it was an error.
+    /// The connection to the peer at this address ended, with the reason when it was an error. For a connect, the
+    /// core then schedules the next attempt.
     case disconnected(String, VTXError?)
     /// The listener or endpoint was closed.
     case closed
@@ -80,11 +85,18 @@ public enum DriverCommand: Sendable {
     /// Listen at the endpoint and attach a peer for every accepted connection. Answer with
     /// ``DriverEvent/listening(_:)`` or ``DriverEvent/bindFailed(_:)``.
     case bind(DriverEndpoint)
-    /// Connect to the endpoint (reconnecting by ``EndpointOptions/reconnect``) and attach the peer. Answer with
-    /// ``DriverEvent/connecting`` or ``DriverEvent/connectFailed(_:)``.
+    /// Connect to the endpoint and attach the peer. Answer with ``DriverEvent/connecting`` or
+    /// ``DriverEvent/connectFailed(_:)``, then make one attempt. Report how it ends
+    /// (``DriverEvent/connectAttemptFailed(_:)``, or ``DriverEvent/disconnected(_:_:)`` when a connection that was
+    /// made ends); the core answers with ``reconnect(_:)`` when its ``ReconnectPolicy`` says so.
     case connect(DriverEndpoint)
+    /// Make another attempt for a connect whose last attempt failed or whose connection ended. Sent by the core
+    /// when the endpoint's ``EndpointOptions/reconnect`` policy says; ignore it for an endpoint you no longer
+    /// serve (one you gave up, or one already disconnected).
+    case reconnect(DriverEndpoint)
     /// Stop listening at a bound endpoint; close its connections if the transport has any of its own.
     case unbind(DriverEndpoint)
-    /// Stop connecting to an endpoint and close its connection.
+    /// Stop connecting to an endpoint and close its connection. Also sent for a connect the core gave up; ignore
+    /// it for an endpoint you do not know.
     case disconnect(DriverEndpoint)
 }

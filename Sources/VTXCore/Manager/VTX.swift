@@ -8,11 +8,12 @@ import Synchronization
 /// registered; driver authors who import only `VTXCore` start from ``init(drivers:logger:)`` and ``register(_:for:replacingExisting:)``.
 public final class VTX: Sendable {
     private struct State {
-        var drivers: [String: any Driver] = [:]
+        var drivers: [String: DriverRegistration] = [:]
         /// Why the drivers given to ``init(drivers:logger:)`` that failed to start did so, by scheme.
         var startFailures: [String: VTXError] = [:]
         var sockets: [UInt64: SocketLink] = [:]
         var isTerminated = false
+        var driverAnswerTimeout: Duration = .seconds(10)
     }
 
     private let state = Locked(State())
@@ -20,6 +21,18 @@ public final class VTX: Sendable {
     private let nextEndpointID = Atomic<UInt64>(0)
     /// The logger given to sockets and drivers.
     public let logger: Logger
+    /// The core's timer thread: it runs the reconnect loops of every connect (``ReconnectPolicy``), so that no
+    /// driver keeps timers of its own for them. Started with the first connect.
+    private let timer = DriverThread(name: "vtx.timer")
+
+    /// How long `bind` and `connect` wait for a driver's first answer before they throw
+    /// ``VTXError/Code/timedOut`` (10 seconds by default). A driver that never answers then gives its caller an
+    /// error that names it instead of a hang; an answer that comes later is undone (the endpoint is unbound or
+    /// disconnected).
+    public var driverAnswerTimeout: Duration {
+        get { state.withLock { $0.driverAnswerTimeout } }
+        set { state.withLock { $0.driverAnswerTimeout = max(.zero, newValue) } }
+    }
 
     /// Makes a manager and registers the given drivers, keyed by scheme (pass `[:]` for none).
     ///
@@ -99,15 +112,18 @@ public final class VTX: Sendable {
         var driverLogger = logger
         driverLogger[metadataKey: "vtx-driver"] = "\(scheme)"
         try driver.start(DriverContext(scheme: scheme, logger: driverLogger))
-        let replaced = state.withLock { state -> (any Driver)? in
+        let (replaced, stillUsed, links) = state.withLock { state -> (DriverRegistration?, Bool, [SocketLink]) in
             let old = state.drivers[scheme]
-            state.drivers[scheme] = driver
+            state.drivers[scheme] = DriverRegistration(driver: driver, scheme: scheme)
             state.startFailures[scheme] = nil
-            return old
+            let stillUsed = old.map { old in state.drivers.values.contains { $0.driver === old.driver } } ?? false
+            return (old, stillUsed, Array(state.sockets.values))
         }
-        if let replaced, !state.withLock({ $0.drivers.values.contains { $0 === replaced } }) {
-            replaced.shutdown()
-        }
+        guard let replaced else { return }
+        replaced.markStopped()
+        // Callers waiting for the replaced driver's answer learn that it stopped.
+        for link in links { link.mailbox.push(.wakeUp) }
+        if !stillUsed { replaced.driver.shutdown() }
     }
 
     /// The schemes with a registered driver, sorted.
@@ -117,11 +133,19 @@ public final class VTX: Sendable {
 
     /// The capabilities of the driver registered for `scheme`, or `nil` when none is.
     public func capabilities(of scheme: String) -> DriverCapabilities? {
-        driver(for: scheme.lowercased())?.capabilities
+        registration(for: scheme.lowercased())?.driver.capabilities
     }
 
-    func driver(for scheme: String) -> (any Driver)? {
+    func registration(for scheme: String) -> DriverRegistration? {
         state.withLock { $0.drivers[scheme] }
+    }
+
+    /// The core's timer thread, started on first use.
+    ///
+    /// - Throws: ``VTXError/Code/systemError`` when its wake-up descriptor cannot be made.
+    func startTimer() throws(VTXError) -> DriverThread {
+        try timer.start()
+        return timer
     }
 
     /// Why the driver for `scheme` given at initialization did not start, if it did not.
@@ -135,17 +159,19 @@ public final class VTX: Sendable {
     /// ``VTXError/Code/terminated``, and so does every later call except `close`; each driver closes its
     /// endpoints (honouring linger for unsent data) and its thread is joined. Calling it twice does nothing.
     public func shutdown() {
-        let (links, drivers) = state.withLock { state -> ([SocketLink], [any Driver]) in
+        let (links, registrations) = state.withLock { state -> ([SocketLink], [DriverRegistration]) in
             guard !state.isTerminated else { return ([], []) }
             state.isTerminated = true
-            var unique: [any Driver] = []
-            for driver in state.drivers.values where !unique.contains(where: { $0 === driver }) {
-                unique.append(driver)
-            }
-            return (Array(state.sockets.values), unique)
+            return (Array(state.sockets.values), Array(state.drivers.values))
         }
         for link in links { link.terminate() }
-        for driver in drivers { driver.shutdown() }
+        for registration in registrations { registration.markStopped() }
+        var unique: [any Driver] = []
+        for registration in registrations where !unique.contains(where: { $0 === registration.driver }) {
+            unique.append(registration.driver)
+        }
+        for driver in unique { driver.shutdown() }
+        timer.stop()
     }
 
     /// Whether ``shutdown()`` has been called.

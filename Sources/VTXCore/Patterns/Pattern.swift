@@ -41,6 +41,9 @@ class Pattern {
     func attach(_ pipe: MessagePipe) {}
     func detach(_ pipe: MessagePipe) {}
     func readActivated(_ pipe: MessagePipe) {}
+    /// A new connection now serves `pipe` (a connect's pipe, which outlives its connections): tell the new peer
+    /// again what it must know (libzmq's `xhiccuped`).
+    func peerReconnected(_ pipe: MessagePipe) {}
     func writeActivated(_ pipe: MessagePipe) {}
 
     /// Sends a whole message, possibly moving it out of `message`. Returns `false`, leaving `message` as it was,

@@ -15,7 +15,16 @@ final class SubscribePattern: Pattern {
     override func attach(_ pipe: MessagePipe) {
         queue.attach(pipe)
         upstream.attach(pipe)
-        // A new publisher learns every current subscription.
+        sendSubscriptions(to: pipe)
+    }
+
+    /// A reconnected publisher starts with no subscriptions: send them all again.
+    override func peerReconnected(_ pipe: MessagePipe) {
+        sendSubscriptions(to: pipe)
+    }
+
+    /// A new publisher learns every current subscription.
+    private func sendSubscriptions(to pipe: MessagePipe) {
         var sent = false
         for prefix in subscriptions.distinctPrefixes where pipe.write(PublishPattern.notification(subscribe: true, prefix)) {
             sent = true

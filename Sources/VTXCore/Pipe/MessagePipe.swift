@@ -108,6 +108,16 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
         for event in missed { sink.pipe(self, didSignal: event) }
     }
 
+    /// Installs the sink of a driver's end and sends it ``PipeEvent/readable`` at once (perhaps from inside this
+    /// call), whatever the pipe holds. The reader of a new queue starts awake, so a flush into it wakes nobody; an
+    /// owner that reads only on `.readable` would otherwise never be told. With this, "read on `.readable` until
+    /// ``read()`` returns `nil`" is the whole rule for a driver. (A socket's own end needs no such event: the
+    /// socket reads a new pipe when it attaches it, and an extra event would reorder its fair queue.)
+    func setDriverSink(_ sink: any PipeEventSink) {
+        links.withLock { $0.missedReadable = true }
+        setSink(sink)
+    }
+
     private func signal(_ event: PipeEvent) {
         let sink = links.withLock { links -> (any PipeEventSink)? in
             if links.sink == nil {
@@ -201,11 +211,30 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
     ///
     /// The announcement travels in the pipe as an empty message (a real message always has a frame); it does not
     /// count toward the high-water mark.
+    ///
+    /// Every announcement after the first tells the socket that a new connection serves the pipe, and the socket
+    /// sends what the new peer must learn again (a subscriber's subscriptions), as libzmq does after a reconnect.
     public func announce(_ metadata: MessageMetadata) {
         var marker = Message()
         marker.metadata = metadata
         writeMarker(marker)
         flush()
+        let other = links.withLock { $0.other }
+        other?.peerAnnounced()
+    }
+
+    /// How many peers the other end has announced in this pipe (see ``announce(_:)``).
+    private let announcements = Atomic<Int>(0)
+    /// How many peers the other end has announced in this pipe so far.
+    var announcedPeers: Int { announcements.load(ordering: .acquiring) }
+    /// Owner-private: how many announcements the owning socket has acted on.
+    var announcementsHandled = 0
+
+    /// The other end announced a peer: count it and tell the owning socket.
+    private func peerAnnounced() {
+        announcements.add(1, ordering: .releasing)
+        let sink = links.withLock { $0.sink }
+        (sink as? Mailbox)?.push(.peerAnnounced(self))
     }
 
     /// Writes an empty control message (an announcement or the close marker) outside the high-water mark's count.

@@ -7,6 +7,8 @@ enum SocketCommand: Sendable {
     case attach(MessagePipe, EndpointID?)
     /// A pipe end the socket owns reports an event.
     case pipe(MessagePipe, PipeEvent)
+    /// A new peer was announced in a pipe the socket owns (a connect's pipe that outlives its connections).
+    case peerAnnounced(MessagePipe)
     /// A driver answers a bind or connect, or reports on an endpoint.
     case endpoint(EndpointID, DriverEvent)
     /// The manager is shutting down.

@@ -68,6 +68,7 @@ public struct MonitorEvent: Sendable, CustomStringConvertible {
         case .connectFailed(let error): self.init(kind: .connectFailed, endpoint: endpoint, error: error)
         case .connected(let peer): self.init(kind: .connected, endpoint: endpoint, peerAddress: peer)
         case .connectDelayed: self.init(kind: .connectDelayed, endpoint: endpoint)
+        case .connectAttemptFailed: return nil  // libzmq reports only the retry that follows
         case .connectRetried(let delay):
             self.init(kind: .connectRetried, endpoint: endpoint, retryInterval: delay)
         case .accepted(let peer): self.init(kind: .accepted, endpoint: endpoint, peerAddress: peer)

@@ -27,6 +27,7 @@ extension Socket {
         guard !message.isEmpty else {
             throw VTXError(.invalidArgument, "a message needs at least one frame")
         }
+        if let outboundLimit { try check(message, against: outboundLimit) }
         if try sendToPattern(&message) { return }
         if timeout == .zero { throw VTXError.wouldBlock }
         let deadline = timeout.map { ContinuousClock.now + $0 }
@@ -34,6 +35,22 @@ extension Socket {
             try waitForCommands(until: deadline)
             if try sendToPattern(&message) { return }
         }
+    }
+
+    private func check(_ message: borrowing Message, against limit: (limit: Int, scheme: String)) throws(VTXError) {
+        let size = message.byteCount
+        guard size > limit.limit else { return }
+        throw VTXError(
+            .messageTooLarge,
+            "a message of \(size) bytes is larger than the \(limit.limit) bytes the '\(limit.scheme)' transport carries"
+        )
+    }
+
+    /// Sends a text as a one-frame message of its UTF-8 bytes (see ``send(_:)-(Message)``).
+    ///
+    /// - Throws: as ``send(_:)-(Message)``.
+    public func send(_ text: some StringProtocol) throws(VTXError) {
+        try send(Message(Frame(String(text))), timeout: options.sendTimeout)
     }
 
     @inline(__always)

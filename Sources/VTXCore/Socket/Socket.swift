@@ -24,10 +24,15 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     struct EndpointRecord {
         let text: String
         let endpoint: DriverEndpoint
-        let driver: any Driver
+        let registration: DriverRegistration
         let connectRoutingId: Frame?
+        /// The largest message the endpoint's transport carries (``DriverCapabilities/maxMessageSize``).
+        let transportLimit: Int?
         var resolved: String
     }
+
+    /// The smallest message-size limit of the transports the socket uses, and its scheme; `nil` for none.
+    private(set) var outboundLimit: (limit: Int, scheme: String)?
 
     /// The endpoint of the last successful bind (resolved: the real port for `tcp://…:*`) or connect; `nil`
     /// before any.
@@ -65,7 +70,7 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         case .listening(let resolved):
             var record = record
             record.resolved = resolved
-            endpoints[record.endpoint.id] = record
+            add(record)
             lastEndpoint = resolved
         case .bindFailed(let error):
             throw error
@@ -91,8 +96,13 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         let reply = try request(.connect(record.endpoint), record: record)
         switch reply {
         case .connecting:
-            endpoints[record.endpoint.id] = record
+            add(record)
             lastEndpoint = endpoint
+            if let failure = givenUpBeforeAnswered.removeValue(forKey: record.endpoint.id) {
+                // The connect was given up before its answer was taken (reconnection off, say).
+                logger.info("\(self): connect to \(endpoint) gave up: \(failure)")
+                remove(record.endpoint.id)
+            }
         case .connectFailed(let error):
             throw error
         default:
@@ -110,8 +120,8 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         }) else {
             throw VTXError(.endpointNotFound, "the socket is not bound to '\(endpoint)'")
         }
-        endpoints[id] = nil
-        record.driver.handle(.unbind(record.endpoint))
+        remove(id)
+        record.registration.send(.unbind(record.endpoint))
     }
 
     /// Stops connecting to an endpoint given to ``connect(_:)`` and drops the messages queued for it.
@@ -123,17 +133,35 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         else {
             throw VTXError(.endpointNotFound, "the socket is not connected to '\(endpoint)'")
         }
-        endpoints[id] = nil
+        remove(id)
         for pipe in pipes.values where pipe.endpointID == id {
             detach(pipe)
         }
-        record.driver.handle(.disconnect(record.endpoint))
+        record.registration.send(.disconnect(record.endpoint))
+    }
+
+    private func add(_ record: EndpointRecord) {
+        endpoints[record.endpoint.id] = record
+        updateOutboundLimit()
+    }
+
+    private func remove(_ id: EndpointID) {
+        endpoints.removeValue(forKey: id)?.endpoint.connectLoop?.stop()
+        updateOutboundLimit()
+    }
+
+    /// The smallest ``DriverCapabilities/maxMessageSize`` among the socket's endpoints: the core refuses to send a
+    /// larger message (``Socket/send(_:timeout:)``), whichever peer the pattern would pick.
+    private func updateOutboundLimit() {
+        outboundLimit = endpoints.values.compactMap { record in
+            record.transportLimit.map { (limit: $0, scheme: record.endpoint.endpoint.scheme) }
+        }.min { $0.limit < $1.limit }
     }
 
     private func makeEndpoint(_ text: String, role: DriverEndpoint.Role) throws(VTXError) -> EndpointRecord {
         try refreshState()
         let parsed = try Endpoint(parsing: text)
-        guard let driver = manager.driver(for: parsed.scheme) else {
+        guard let registration = manager.registration(for: parsed.scheme) else {
             if let failure = manager.startFailure(for: parsed.scheme) {
                 throw VTXError(.unknownTransport, "the '\(parsed.scheme)' driver failed to start: \(failure.message)")
             }
@@ -145,38 +173,81 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         if let id = options.routingId, id.isEmpty || id.count > 255 {
             throw VTXError(.invalidArgument, "a routing id must be 1 to 255 bytes long, not \(id.count)")
         }
+        guard !registration.isStopped else { throw registration.stoppedError }
+        let transportLimit = registration.driver.capabilities.maxMessageSize
+        var endpointOptions = options.endpointOptions()
+        if let transportLimit {
+            // The driver drops a peer that sends more than the socket or the transport takes.
+            endpointOptions.maxMessageSize = min(endpointOptions.maxMessageSize ?? transportLimit, transportLimit)
+        }
+        var connectLoop: ConnectLoop?
+        if role == .connect {
+            connectLoop = ConnectLoop(registration: registration, timer: try manager.startTimer())
+        }
         let endpoint = DriverEndpoint(
             id: manager.makeEndpointID(),
             endpoint: parsed,
             role: role,
-            options: options.endpointOptions(),
-            link: link
+            options: endpointOptions,
+            link: link,
+            connectLoop: connectLoop
         )
         return EndpointRecord(
             text: text,
             endpoint: endpoint,
-            driver: driver,
+            registration: registration,
             connectRoutingId: role == .connect ? options.connectRoutingId : nil,
+            transportLimit: transportLimit,
             resolved: text
         )
     }
 
-    /// Sends a command to a driver and waits (processing other commands) for its first answer.
+    /// Sends a command to a driver and waits (processing other commands) for its first answer, for at most the
+    /// manager's ``VTX/driverAnswerTimeout``. A stopped driver is answered for by the core.
     private func request(_ command: DriverCommand, record: EndpointRecord) throws(VTXError) -> DriverEvent {
         let id = record.endpoint.id
+        let registration = record.registration
         // Record the endpoint before the answer so that peers attached meanwhile find their connect routing id.
         awaitingAnswer[id] = record.connectRoutingId
         defer { awaitingAnswer[id] = nil }
-        record.driver.handle(command)
+        let limit = manager.driverAnswerTimeout
+        let deadline = ContinuousClock.now + limit
+        registration.send(command)
         while true {
             processCommands()
             if let reply = replies.removeValue(forKey: id) { return reply }
             if isTerminated { throw VTXError.terminated }
-            link.mailbox.wait(timeoutMilliseconds: -1)
+            if registration.isStopped { throw registration.stoppedError }
+            let left = deadline - .now
+            guard left > .zero else {
+                // A late answer is undone when it comes (see `handleLateAnswer`).
+                abandoned[id] = record
+                record.endpoint.connectLoop?.stop()
+                let verb = record.endpoint.role == .bind ? "bind to" : "connect to"
+                throw VTXError(
+                    .timedOut,
+                    "the '\(registration.scheme)' driver did not answer the \(verb) '\(record.text)' within \(limit)"
+                )
+            }
+            link.mailbox.wait(timeoutMilliseconds: Int32(clamping: left.milliseconds + 1))
         }
     }
 
     private var awaitingAnswer: [EndpointID: Frame?] = [:]
+    /// Connects given up between the driver's answer and the caller taking it.
+    private var givenUpBeforeAnswered: [EndpointID: VTXError] = [:]
+    /// Binds and connects whose caller stopped waiting for the driver's answer.
+    private var abandoned: [EndpointID: EndpointRecord] = [:]
+
+    /// A driver answered a bind or connect after its caller gave up waiting: undo a success, forget a failure.
+    private func handleLateAnswer(_ event: DriverEvent, for id: EndpointID) {
+        guard let record = abandoned.removeValue(forKey: id) else { return }
+        switch event {
+        case .listening: record.registration.send(.unbind(record.endpoint))
+        case .connecting: record.registration.send(.disconnect(record.endpoint))
+        default: break
+        }
+    }
 
     /// The routing id to give the peer attached through `endpoint` (ROUTER's `connectRoutingId`).
     func connectRoutingId(for endpoint: EndpointID?) -> Frame? {
@@ -196,8 +267,9 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         isClosed = true
         link.markClosed()
         for record in endpoints.values {
-            record.driver.handle(record.endpoint.role == .bind ? .unbind(record.endpoint) : .disconnect(record.endpoint))
+            record.registration.send(record.endpoint.role == .bind ? .unbind(record.endpoint) : .disconnect(record.endpoint))
         }
+        for record in endpoints.values { record.endpoint.connectLoop?.stop() }
         endpoints = [:]
         for pipe in Array(pipes.values) { detach(pipe) }
         // Pipes handed over meanwhile are closed; the mailbox closes any that arrive later itself.
@@ -236,9 +308,18 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
                 return
             }
             pipe.endpointID = id
+            // The pattern tells a new peer what it must know (subscriptions) now; only a later announcement in
+            // this pipe means a new connection that must be told again.
+            pipe.announcementsHandled = max(1, pipe.announcedPeers)
             pipe.setSink(link.mailbox)
             pipes[ObjectIdentifier(pipe)] = pipe
             pattern.attach(pipe)
+        case .peerAnnounced(let pipe):
+            guard pipes[ObjectIdentifier(pipe)] != nil else { return }
+            let count = pipe.announcedPeers
+            guard count > pipe.announcementsHandled else { return }
+            pipe.announcementsHandled = count
+            pattern.peerReconnected(pipe)
         case .pipe(let pipe, let event):
             guard pipes[ObjectIdentifier(pipe)] != nil else { return }
             switch event {
@@ -250,10 +331,17 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
             switch event {
             case .listening, .bindFailed, .connecting, .connectFailed:
                 if awaitingAnswer.keys.contains(id) {
-                    replies[id] = event
+                    // The first answer counts; a give-up reported before the caller took it is kept for then.
+                    if replies[id] == nil {
+                        replies[id] = event
+                    } else if case .connectFailed(let error) = event {
+                        givenUpBeforeAnswered[id] = error
+                    }
+                } else if abandoned[id] != nil {
+                    handleLateAnswer(event, for: id)
                 } else if case .connectFailed(let error) = event, let record = endpoints[id] {
                     logger.info("\(self): connect to \(record.text) gave up: \(error)")
-                    endpoints[id] = nil
+                    remove(id)
                 }
             default:
                 break

@@ -110,7 +110,7 @@ extension DriverConformance {
         let events = try s.attempt("SUB to make a monitor") { () throws(VTXError) in try sub.monitor() }
         try s.connect(sub, to: endpoint)
         try s.awaitPeers(of: first)
-        try probe(s, first, sub, "the first PUB")
+        try probe(s, first, sub, "the first PUB", tag: "first")
         s.close(first)
         if features.contains(.reconnect) {
             try s.expect(
@@ -122,20 +122,26 @@ extension DriverConformance {
         if !features.contains(.reconnect) { try connectAgain(s, sub, to: endpoint) }
         try s.awaitPeers(of: second)
         // A PUB without the SUB's subscription sends it nothing: probes arrive only once it has been replayed.
-        try probe(s, second, sub, "the PUB bound in place of the first")
+        try probe(s, second, sub, "the PUB bound in place of the first", tag: "second")
         for message in [["b", "x"], ["a", "end"]] { try s.send(second, Message(strings: message)) }
         try expectDelivery(s, to: sub, until: ["a", "end"], exactly: [], "the SUB subscribed to 'a' only")
     }
 
-    /// Publishes `["a", "probe"]` and `["b", "probe"]` until the SUB (subscribed to "a" only) receives one, and
-    /// fails if it receives a "b".
-    private func probe(_ s: ConformanceSession, _ pub: Socket, _ sub: Socket, _ who: String) throws(ConformanceFailure) {
+    /// Publishes `["a", "probe TAG"]` and `["b", "probe TAG"]` until the SUB (subscribed to "a" only) receives
+    /// one with this tag (probes left over from an earlier PUB are skipped), and fails if it receives a "b".
+    private func probe(
+        _ s: ConformanceSession, _ pub: Socket, _ sub: Socket, _ who: String, tag: String
+    ) throws(ConformanceFailure) {
         try s.poll("the SUB's subscription to 'a' to reach \(who)", attempts: 500) { () throws(ConformanceFailure) in
-            try s.send(pub, Message(strings: ["b", "probe"]))
-            try s.send(pub, Message(strings: ["a", "probe"]))
-            guard let message = try s.receive(sub, within: .milliseconds(10)) else { return false }
-            try s.expect(message.texts == ["a", "probe"], "only messages on 'a' at the SUB", "it received \(message.texts)")
-            return true
+            try s.send(pub, Message(strings: ["b", "probe \(tag)"]))
+            try s.send(pub, Message(strings: ["a", "probe \(tag)"]))
+            while let message = try s.receive(sub, within: .milliseconds(10)) {
+                try s.expect(
+                    message.count == 2 && message[0].string == "a", "only messages on 'a' at the SUB",
+                    "it received \(message.texts)")
+                if message[1].string == "probe \(tag)" { return true }
+            }
+            return false
         }
     }
 

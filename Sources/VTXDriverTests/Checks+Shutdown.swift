@@ -34,7 +34,18 @@ extension DriverConformance {
         let sender = loop("sender", sent) { () throws(VTXError) in try push.send(Message(body)) }
         let receiver = loop("receiver", received) { () throws(VTXError) in _ = try pull.receive() }
         let waiter = loop("waiter", SharedCounter()) { () throws(VTXError) in _ = try idle.receive() }
-        try s.poll("traffic to flow between the sender and receiver threads", attempts: 100_000) { () throws(ConformanceFailure) in
+        // Whatever happens, the threads are done with the sockets before the session closes them.
+        defer {
+            s.vtx.shutdown()
+            for (worker, sockets) in [(sender, [push]), (receiver, [pull]), (waiter, [idle])]
+            where worker.join(within: s.timeout) == nil {
+                sockets.forEach(s.abandon)
+            }
+        }
+        try s.poll(
+            "traffic to flow between the sender and receiver threads (sent \(sent.value), received \(received.value))",
+            attempts: 100_000
+        ) { () throws(ConformanceFailure) in
             received.value >= 200 || sender.join(within: .milliseconds(1)) != nil
         }
         let start = ContinuousClock.now

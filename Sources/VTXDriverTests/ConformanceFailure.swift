@@ -1,6 +1,6 @@
 /// A failed conformance check: what the suite expected of the driver, and what happened instead.
 ///
-/// ``DriverConformance/run(_:)-(DriverConformance.Check)`` throws it; its ``description`` is a sentence meant for
+/// `DriverConformance.run(_:)` throws it; its ``description`` is a sentence meant for
 /// the driver author, such as `[tcp] reconnect: expected the new PULL to receive "after" within 5 seconds, but
 /// receive threw timedOut: the operation timed out`.
 public struct ConformanceFailure: Error, Sendable, CustomStringConvertible {

@@ -17,8 +17,9 @@ extension DriverConformance {
         /// XPUB/XSUB: a SUB's subscribe and unsubscribe reach the XPUB as `\x01topic`/`\x00topic` messages, an
         /// XSUB's subscription messages do too, and the XPUB's messages reach the XSUB once it subscribed.
         case xpubXsub
-        /// PUSH/PULL: one PUSH load-balances round-robin over three PULLs, and one PULL fair-queues three PUSHes,
-        /// each source's messages in order.
+        /// PUSH/PULL: one PUSH load-balances round-robin over three PULLs (each gets every third message), and one
+        /// PULL fed by three PUSHes receives every message of each, each source's in order. (How fair queuing
+        /// interleaves the sources depends on when their messages arrive, so the interleaving is not checked.)
         case pushPull
         /// High-water marks and back-pressure: with a PULL that does not read, a non-blocking PUSH of 64 KiB
         /// messages is refused (``Socket/trySend(_:)`` returns `false`) within a bounded number of messages; once

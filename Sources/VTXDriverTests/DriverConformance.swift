@@ -75,8 +75,8 @@ public struct DriverConformance: Sendable {
 
     /// Runs one check on a dedicated thread and waits (blocking the caller) for it to pass or fail.
     ///
-    /// Call it from a thread that may block (XCTest, a command-line tool); from Swift concurrency, use
-    /// ``run(_:)-(DriverConformance.Check)`` with `await`, which does not block the cooperative pool.
+    /// Call it from a thread that may block (XCTest, a command-line tool); from Swift concurrency, use the `async`
+    /// overload with `await`, which does not block the cooperative pool.
     ///
     /// - Throws: ``ConformanceFailure`` when the driver does not behave as the check expects, when the check
     ///   outlives ``timeLimit``, or when `makeManager` throws.
@@ -86,7 +86,8 @@ public struct DriverConformance: Sendable {
 
     /// Runs one check on a dedicated thread and suspends until it passes or fails.
     ///
-    /// - Throws: as ``run(_:)-(DriverConformance.Check)``.
+    /// - Throws: as the blocking overload: ``ConformanceFailure`` when the driver does not behave as the check
+    ///   expects, when the check outlives ``timeLimit``, or when `makeManager` throws.
     public func run(_ check: Check) async throws(ConformanceFailure) {
         try await CheckRun(check: check, conformance: self).wait()
     }

@@ -47,6 +47,16 @@ struct BuiltinDriverConformanceTests {
         the connecting answer when both are drained together
         """
 
+    /// Seen only under ThreadSanitizer (3 of 8 runs; never in 25 debug runs), over tcp only: a PULL whose first
+    /// `receive` runs on a new thread just as a PUSH starts flooding it receives nothing at all, though the PUSH
+    /// has sent thousands of messages (its engine took them, so the PULL's engine has its pipe full) and repeated
+    /// `receive(timeout:)` calls keep timing out. A round trip on the check's thread before the flood makes it go
+    /// away (0 of 6), which points at a lost `.readable` wake-up on a just-attached pipe.
+    static let firstReceiveNeverWakes: Comment = """
+        tcp, under TSan: a PULL flooded as its first receive starts on another thread never receives anything \
+        (lost readable wake-up on a just-attached pipe?)
+        """
+
     @Test(arguments: DriverConformance.Check.allCases)
     func inproc(_ check: DriverConformance.Check) async throws {
         try await Self.inproc.run(check)
@@ -54,10 +64,11 @@ struct BuiltinDriverConformanceTests {
 
     @Test(arguments: DriverConformance.Check.allCases)
     func tcp(_ check: DriverConformance.Check) async throws {
-        try await withKnownIssue(Self.connectAnswerOverwritten, isIntermittent: true) {
+        let known = [DriverConformance.Check.incompatibleTypes: Self.connectAnswerOverwritten, .shutdownInFlight: Self.firstReceiveNeverWakes]
+        try await withKnownIssue(known[check] ?? "", isIntermittent: true) {
             try await Self.tcp.run(check)
         } when: {
-            check == .incompatibleTypes
+            known[check] != nil
         }
     }
 

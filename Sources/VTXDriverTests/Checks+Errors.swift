@@ -37,20 +37,6 @@ extension DriverConformance {
 
     /// ``Check/incompatibleTypes``.
     func checkIncompatibleTypes(_ s: ConformanceSession) throws(ConformanceFailure) {
-        // A PUSH connects to a bound PUB: refused; the PUB still serves a SUB.
-        let pub = try s.socket(.pub)
-        let endpoint = try s.bind(pub)
-        let push = try s.socket(.push)
-        try expectRefusal(s, push, connectingTo: endpoint, binder: pub)
-        let sub = try s.socket(.sub)
-        try s.attempt("SUB to subscribe") { () throws(VTXError) in try sub.subscribe("") }
-        try s.connect(sub, to: endpoint)
-        try s.awaitPeers(of: pub)
-        try s.poll("the PUB to deliver to a SUB after refusing a PUSH", attempts: 500) { () throws(ConformanceFailure) in
-            try s.send(pub, Message("still serving"))
-            return try s.receive(sub, within: .milliseconds(10)) != nil
-        }
-
         // A DEALER connects before a PAIR binds: refused; nothing crosses; the PAIR still takes a PAIR.
         let placeholder = try s.socket(.pair)
         let address = try s.bind(placeholder)
@@ -79,6 +65,21 @@ extension DriverConformance {
         try s.send(pair, Message("welcome"))
         try s.receive(partner, expecting: ["welcome"], "the PAIR's compatible peer to receive its reply")
         try s.expectNothing(dealer, within: .milliseconds(20), "no message at the refused DEALER")
+
+        // A PUSH connects to a bound PUB: refused; the PUB still serves a SUB. (Last, because the stream drivers
+        // sometimes fail its connect: see the tests' known issues.)
+        let pub = try s.socket(.pub)
+        let endpoint = try s.bind(pub)
+        let push = try s.socket(.push)
+        try expectRefusal(s, push, connectingTo: endpoint, binder: pub)
+        let sub = try s.socket(.sub)
+        try s.attempt("SUB to subscribe") { () throws(VTXError) in try sub.subscribe("") }
+        try s.connect(sub, to: endpoint)
+        try s.awaitPeers(of: pub)
+        try s.poll("the PUB to deliver to a SUB after refusing a PUSH", attempts: 500) { () throws(ConformanceFailure) in
+            try s.send(pub, Message("still serving"))
+            return try s.receive(sub, within: .milliseconds(10)) != nil
+        }
     }
 
     /// Connects `connector` to `endpoint`, bound by `binder`, and expects the connection to be refused.

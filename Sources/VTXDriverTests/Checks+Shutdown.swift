@@ -51,7 +51,8 @@ extension DriverConformance {
         let start = ContinuousClock.now
         s.vtx.shutdown()
         let elapsed = ContinuousClock.now - start
-        try s.expect(elapsed < .seconds(3), "shutdown() with traffic in flight to return within 3 s", "it took \(elapsed)")
+        let bound = SanitizerSlowdown.scaled(.seconds(3))
+        try s.expect(elapsed < bound, "shutdown() with traffic in flight to return within \(bound)", "it took \(elapsed)")
         for (name, worker) in [("sending", sender), ("receiving", receiver), ("waiting in receive", waiter)] {
             let outcome = worker.join(within: s.timeout)
             try s.expect(

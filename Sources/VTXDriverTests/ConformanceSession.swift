@@ -1,3 +1,4 @@
+import Foundation
 import VTXCore
 
 /// The manager and sockets of one running check, with the assertions the checks are written in. Used by the
@@ -219,11 +220,11 @@ final class ConformanceSession {
         }
     }
 
-    /// Calls `body` until it returns `true`, at most `attempts` times and until ``timeout``; fails with
-    /// `expected` otherwise.
+    /// Calls `body` until it returns `true`, at most `attempts` times and until ``timeout``, pausing a millisecond
+    /// after each `false`; fails with `expected` otherwise.
     func poll(
         _ expected: @autoclosure () -> String,
-        attempts: Int = 1000,
+        attempts: Int = 5000,
         _ body: () throws(ConformanceFailure) -> Bool
     ) throws(ConformanceFailure) {
         let deadline = ContinuousClock.now + timeout
@@ -231,6 +232,7 @@ final class ConformanceSession {
         while made < attempts && ContinuousClock.now < deadline {
             made += 1
             if try body() { return }
+            Thread.sleep(forTimeInterval: 0.001)
         }
         throw failure("\(expected()) within \(timeout)", "it had not after \(made) attempts")
     }

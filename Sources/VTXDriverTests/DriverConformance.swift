@@ -39,6 +39,10 @@ public struct DriverConformance: Sendable {
     public let timeLimit: Duration
     /// How long one socket call may wait for something that should happen.
     public let operationTimeout: Duration
+    /// The default ``timeLimit``: 10 s, and three times that when the process runs under ThreadSanitizer.
+    public static let defaultTimeLimit: Duration = SanitizerSlowdown.scaled(.seconds(10))
+    /// The default ``operationTimeout``: 5 s, and three times that when the process runs under ThreadSanitizer.
+    public static let defaultOperationTimeout: Duration = SanitizerSlowdown.scaled(.seconds(5))
     let makeManager: @Sendable () throws -> VTX
     let makeBindEndpoint: @Sendable (_ uniqueName: String) -> String
 
@@ -48,8 +52,10 @@ public struct DriverConformance: Sendable {
     ///   - scheme: the scheme the driver is registered for.
     ///   - features: what the transport lacks, if anything; see ``Features``.
     ///   - malformedEndpoints: endpoints of the scheme that are malformed (such as `tcp://127.0.0.1` with no port).
-    ///   - timeLimit: the most one check may take (normally one to three seconds).
-    ///   - operationTimeout: the most one socket call waits for an expected message or event.
+    ///   - timeLimit: the most one check may take (normally one to three seconds); by default 10 s, 30 s under
+    ///     ThreadSanitizer.
+    ///   - operationTimeout: the most one socket call waits for an expected message or event; by default 5 s, 15 s
+    ///     under ThreadSanitizer.
     ///   - makeManager: makes a fresh manager with the driver registered for `scheme`; called once per check,
     ///     which shuts it down at its end. An error it throws fails the check.
     ///   - makeBindEndpoint: a fresh endpoint to bind, given a name unique within the process (letters, digits
@@ -59,8 +65,8 @@ public struct DriverConformance: Sendable {
         scheme: String,
         features: Features = .all,
         malformedEndpoints: [String] = [],
-        timeLimit: Duration = .seconds(10),
-        operationTimeout: Duration = .seconds(5),
+        timeLimit: Duration = DriverConformance.defaultTimeLimit,
+        operationTimeout: Duration = DriverConformance.defaultOperationTimeout,
         makeManager: @escaping @Sendable () throws -> VTX,
         makeBindEndpoint: @escaping @Sendable (_ uniqueName: String) -> String
     ) {

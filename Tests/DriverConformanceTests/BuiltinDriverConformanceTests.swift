@@ -47,23 +47,9 @@ struct BuiltinDriverConformanceTests {
         the connecting answer when both are drained together
         """
 
-    /// Seen only under ThreadSanitizer, over tcp and ipc (inproc and loop pass): a PUSH flooding a PULL from one
-    /// thread while another thread waits in the PULL's `receive()` reaches its high-water marks at once (tcp:
-    /// 3000 sent, ipc: 2000) while the PULL receives nothing for seconds, so the check's 5 s wait for 200
-    /// messages runs out (about 1 run in 5 of the suite; 60 of 60 tcp and 17 of 30 ipc when 30-60 copies of the
-    /// check run in parallel). It is a delay, not a permanent stall: alone the check takes 0.1-1.6 s under TSan,
-    /// and 8 parallel copies with a 20 s wait all passed (in 11 s). 200 64-byte messages in 5 s is a low bar, so
-    /// the receiving engine looks starved (on the driver's one event loop, or of its pipe's `.readable` wake-up).
-    /// Never seen in debug builds.
-    static let floodedPullStarves: Comment = """
-        tcp and ipc, under TSan: a PULL flooded by a PUSH on another thread gets nothing for over 5 s while the \
-        PUSH fills its high-water marks (receiving engine starved?)
-        """
-
     /// The known issues of each stream transport, by check.
     static let streamKnownIssues: [DriverConformance.Check: Comment] = [
         .incompatibleTypes: connectAnswerOverwritten,
-        .shutdownInFlight: floodedPullStarves,
     ]
 
     @Test(arguments: DriverConformance.Check.allCases)

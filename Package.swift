@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "VTXTCP", targets: ["VTXTCP"]),
         .library(name: "VTXIPC", targets: ["VTXIPC"]),
         .library(name: "VTXPerf", targets: ["VTXPerf"]),
+        .library(name: "VTXDriverTests", targets: ["VTXDriverTests"]),
         .executable(name: "vtx-bench", targets: ["VTXBench"]),
         .executable(name: "vtx", targets: ["VTXTool"]),
         .executable(name: "request-reply", targets: ["RequestReplyExample"]),
@@ -97,6 +98,12 @@ let package = Package(
             name: "VTXPerf",
             dependencies: ["VTX"],
             path: "Sources/VTXPerf",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "VTXDriverTests",
+            dependencies: ["VTXCore"],
+            path: "Sources/VTXDriverTests",
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -183,8 +190,14 @@ let package = Package(
         ),
         .testTarget(
             name: "DriverAPITests",
-            dependencies: ["VTXCore", "VTXTestSupport"],
+            dependencies: ["VTXCore", "VTXTestSupport", "VTXDriverTests"],
             path: "Tests/DriverAPITests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DriverConformanceTests",
+            dependencies: ["VTX", "VTXDriverTests"],
+            path: "Tests/DriverConformanceTests",
             swiftSettings: strictSettings
         ),
     ]

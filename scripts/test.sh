@@ -11,5 +11,5 @@ if [ "${VTX_TSAN:-0}" = "1" ]; then
     # The libzmq interop and bad-input suites spawn processes and stress timing; they run in the pass above.
     echo "==> ThreadSanitizer run"
     swift test --sanitize=thread --scratch-path .build-tsan \
-        --filter "VTXCoreTests|VTXInprocTests|DriverAPITests|ZMTPTests|PatternsOverTransportsTests|StreamDriverTests"
+        --filter "VTXCoreTests|VTXInprocTests|DriverAPITests|ZMTPTests|PatternsOverTransportsTests|StreamDriverTests|DriverConformanceTests"
 fi

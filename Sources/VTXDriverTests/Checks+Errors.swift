@@ -66,8 +66,7 @@ extension DriverConformance {
         try s.receive(partner, expecting: ["welcome"], "the PAIR's compatible peer to receive its reply")
         try s.expectNothing(dealer, within: .milliseconds(20), "no message at the refused DEALER")
 
-        // A PUSH connects to a bound PUB: refused; the PUB still serves a SUB. (Last, because the stream drivers
-        // sometimes fail its connect: see the tests' known issues.)
+        // A PUSH connects to a bound PUB: refused; the PUB still serves a SUB.
         let pub = try s.socket(.pub)
         let endpoint = try s.bind(pub)
         let push = try s.socket(.push)

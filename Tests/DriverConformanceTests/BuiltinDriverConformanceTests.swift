@@ -37,21 +37,6 @@ struct BuiltinDriverConformanceTests {
         makeBindEndpoint: { "ipc://\(ipcDirectory)/\($0)" }
     )
 
-    /// A core bug the stream drivers hit now and then: when a connect's handshake fails on a protocol error (here
-    /// the socket types), the driver reports `connecting`, then `connectFailed` as it gives up; if the connecting
-    /// thread drains both answers at once, `Socket.handle(_:)` lets the second overwrite the first in `replies`,
-    /// and `connect()` throws the background handshake error instead of returning (the endpoint is then not
-    /// recorded either, so `disconnect` cannot find it).
-    static let connectAnswerOverwritten: Comment = """
-        connect() sometimes throws incompatibleSocketType: Socket.handle(_:) lets a later connectFailed overwrite \
-        the connecting answer when both are drained together
-        """
-
-    /// The known issues of each stream transport, by check.
-    static let streamKnownIssues: [DriverConformance.Check: Comment] = [
-        .incompatibleTypes: connectAnswerOverwritten,
-    ]
-
     @Test(arguments: DriverConformance.Check.allCases)
     func inproc(_ check: DriverConformance.Check) async throws {
         try await Self.inproc.run(check)
@@ -59,19 +44,11 @@ struct BuiltinDriverConformanceTests {
 
     @Test(arguments: DriverConformance.Check.allCases)
     func tcp(_ check: DriverConformance.Check) async throws {
-        try await withKnownIssue(Self.streamKnownIssues[check] ?? "", isIntermittent: true) {
-            try await Self.tcp.run(check)
-        } when: {
-            Self.streamKnownIssues[check] != nil
-        }
+        try await Self.tcp.run(check)
     }
 
     @Test(arguments: DriverConformance.Check.allCases)
     func ipc(_ check: DriverConformance.Check) async throws {
-        try await withKnownIssue(Self.streamKnownIssues[check] ?? "", isIntermittent: true) {
-            try await Self.ipc.run(check)
-        } when: {
-            Self.streamKnownIssues[check] != nil
-        }
+        try await Self.ipc.run(check)
     }
 }

@@ -5,6 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
 swift build --build-tests
+# A driver written outside VTX (its own package, depending on VTX by path): built and run, with the conformance
+# suite, so the public API cannot lose something a driver needs. Before the main suite, whose summary ends the log.
+echo "==> Examples/CustomDriver"
+swift build --package-path Examples/CustomDriver
+swift run --skip-build --package-path Examples/CustomDriver CustomDriverDemo
 swift test --skip-build
 if [ "${VTX_TSAN:-0}" = "1" ]; then
     # The core's concurrency (pipes, mailboxes, patterns, drivers, the stream engine) under ThreadSanitizer.

@@ -15,6 +15,11 @@ func makeManager() throws -> VTX {
     return vtx
 }
 
+/// A message's frames as text.
+func texts(_ message: Message) -> [String] {
+    message.map { String(decoding: $0.bytes, as: UTF8.self) }
+}
+
 /// Fails the run with a one-line reason.
 func check(_ condition: Bool, _ what: String) {
     guard condition else {
@@ -37,8 +42,8 @@ do {
     for name in ["Ada", "Grace", "Edsger"] {
         try req.send(name)
         let request = try rep.receive()
-        try rep.send("Hello, \(request.strings[0])")
-        let reply = try req.receive().strings
+        try rep.send("Hello, \(texts(request)[0])")
+        let reply = texts(try req.receive())
         print("REQ/REP: \(name) -> \(reply[0])")
         check(reply == ["Hello, \(name)"], "REQ/REP reply for \(name)")
     }
@@ -55,13 +60,14 @@ do {
     for attempt in 0..<500 where first.isEmpty {
         try pub.send("sports \(attempt)")
         try pub.send("weather \(attempt)")
-        first = (try? sub.receive(timeout: .milliseconds(10)))?.strings ?? []
+        first = (try? sub.receive(timeout: .milliseconds(10))).map(texts) ?? []
     }
     check(first.first?.hasPrefix("weather") == true, "PUB/SUB: first message matches the subscription")
     try pub.send("sports final")
     try pub.send("weather final")
     var last = first
-    while last != ["weather final"] { last = try sub.receive().strings }
+    for _ in 0..<1000 where last != ["weather final"] { last = texts(try sub.receive()) }
+    check(last == ["weather final"], "PUB/SUB: the last message arrives")
     print("PUB/SUB: received \(first[0]) ... \(last[0]); sports filtered out")
     for socket in [rep, req, pub, sub] { socket.close() }
 } catch {

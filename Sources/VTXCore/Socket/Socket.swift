@@ -32,7 +32,7 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// The smallest message-size limit of the transports the socket uses, and its scheme; `nil` for none.
-    private(set) var outboundLimit: (limit: Int, scheme: String)?
+    @exclusivity(unchecked) private(set) var outboundLimit: (limit: Int, scheme: String)?
 
     /// The endpoint of the last successful bind (resolved: the real port for `tcp://…:*`) or connect; `nil`
     /// before any.

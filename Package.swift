@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "VTXStream", targets: ["VTXStream"]),
         .library(name: "VTXTCP", targets: ["VTXTCP"]),
         .library(name: "VTXIPC", targets: ["VTXIPC"]),
+        .library(name: "VTXTLS", targets: ["VTXTLS"]),
         .library(name: "VTXPerf", targets: ["VTXPerf"]),
         .executable(name: "vtx-bench", targets: ["VTXBench"]),
         .executable(name: "vtx", targets: ["VTXTool"]),
@@ -25,8 +26,15 @@ let package = Package(
         .executable(name: "tcp-request-reply", targets: ["TCPRequestReplyExample"]),
         .executable(name: "tcp-publish-subscribe", targets: ["TCPPublishSubscribeExample"]),
     ],
+    traits: [
+        .trait(
+            name: "TLS",
+            description: "Builds the vtx tool with the tls:// driver and its --tls-* flags (compiles BoringSSL)"
+        ),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -82,6 +90,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "VTXTLS",
+            dependencies: [
+                "VTXCore", "VTXStream", "VTXTCP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Drivers/TLS",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "VTXInproc",
             dependencies: ["VTXCore"],
             path: "Drivers/Inproc",
@@ -103,6 +121,7 @@ let package = Package(
             name: "VTXTool",
             dependencies: [
                 "VTX", "VTXPerf",
+                .target(name: "VTXTLS", condition: .when(traits: ["TLS"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/vtx",
@@ -110,7 +129,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "VTXBench",
-            dependencies: ["VTX"],
+            dependencies: ["VTX", .target(name: "VTXTLS", condition: .when(traits: ["TLS"]))],
             path: "Benchmarks/VTXBench",
             swiftSettings: strictSettings
         ),
@@ -141,6 +160,7 @@ let package = Package(
         .target(
             name: "VTXTestSupport",
             path: "Tests/VTXTestSupport",
+            exclude: ["Peers"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -169,16 +189,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/VTXStreamTests",
-            exclude: ["Peers"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "VTXCLITests",
             dependencies: [
-                "VTXTool", "VTXPerf", "VTX",
+                "VTXTool", "VTXPerf", "VTX", "VTXTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tests/VTXCLITests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VTXTLSTests",
+            dependencies: [
+                "VTX", "VTXTLS", "VTXTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Tests/VTXTLSTests",
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

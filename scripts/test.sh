@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
-swift build --build-tests
-swift test --skip-build
+# The TLS package trait builds the vtx tool and vtx-bench with the tls:// driver, so the TLS tests of the CLI run
+# too (the VTXTLS module and its own tests are built either way).
+swift build --build-tests --traits TLS
+swift test --skip-build --traits TLS
 if [ "${VTX_TSAN:-0}" = "1" ]; then
     # The core's concurrency (pipes, mailboxes, patterns, drivers, the stream engine) under ThreadSanitizer.
     # The libzmq interop and bad-input suites spawn processes and stress timing; they run in the pass above.

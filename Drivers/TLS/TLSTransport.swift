@@ -69,9 +69,12 @@ public struct TLSTransport: StreamTransport {
         }.flatMapThrowing { [self] in
             let peer = endpointDescription(for: channel.remoteAddress, endpoint: endpoint.endpoint)
             let tls: any ChannelHandler
-            if endpoint.role == .bind, let server {
+            switch endpoint.role {
+            case .bind:
+                // validate(_:role:) refuses a bind without a certificate; this only keeps the promise.
+                guard let server else { throw VTXError(.invalidArgument, "\(endpoint.endpoint) has no TLS certificate") }
                 tls = NIOSSLServerHandler(context: server)
-            } else {
+            case .connect:
                 tls = try NIOSSLClientHandler(context: client, serverHostname: sniName(for: endpoint.endpoint))
             }
             let operations = channel.pipeline.syncOperations

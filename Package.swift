@@ -204,9 +204,6 @@ let package = Package(
             name: "VTXTLSTests",
             dependencies: [
                 "VTX", "VTXTLS", "VTXTestSupport",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Tests/VTXTLSTests",
             exclude: ["Fixtures"],

@@ -9,9 +9,10 @@ source scripts/bootstrap.sh
 swift build --build-tests --traits TLS
 swift test --skip-build --traits TLS
 if [ "${VTX_TSAN:-0}" = "1" ]; then
-    # The core's concurrency (pipes, mailboxes, patterns, drivers, the stream engine) under ThreadSanitizer.
-    # The libzmq interop and bad-input suites spawn processes and stress timing; they run in the pass above.
+    # The core's concurrency (pipes, mailboxes, patterns, drivers, the stream engine, the tls driver) under
+    # ThreadSanitizer. The libzmq interop and bad-input suites spawn processes and stress timing; they run in the
+    # pass above (the tls suite's two stunnel tests run in both).
     echo "==> ThreadSanitizer run"
-    swift test --sanitize=thread --scratch-path .build-tsan \
-        --filter "VTXCoreTests|VTXInprocTests|DriverAPITests|ZMTPTests|PatternsOverTransportsTests|StreamDriverTests"
+    swift test --sanitize=thread --scratch-path .build-tsan --traits TLS \
+        --filter "VTXCoreTests|VTXInprocTests|DriverAPITests|ZMTPTests|PatternsOverTransportsTests|StreamDriverTests|VTXTLSTests"
 fi

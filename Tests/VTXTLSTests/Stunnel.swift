@@ -5,7 +5,7 @@ import VTXTestSupport
 /// One stunnel4 process in the foreground, on loopback ports only, configured in a temporary directory that
 /// ``stop()`` removes. Server mode terminates TLS at `accept` and forwards plaintext to `connect`; client mode
 /// takes plaintext at `accept` and connects with TLS to `connect`.
-final class Stunnel {
+final class Stunnel: Sendable {
     /// Whether `stunnel` (Debian's `stunnel4`) is installed; the stunnel tests are skipped otherwise.
     static let path: String? = ["/usr/bin/stunnel4", "/usr/bin/stunnel", "/usr/local/bin/stunnel"].first {
         FileManager.default.isExecutableFile(atPath: $0)
@@ -18,14 +18,15 @@ final class Stunnel {
     private let process: ChildProcess
     private let directory: URL
 
-    /// Starts stunnel and waits (at most `timeout`) until it has set its service up.
+    /// Starts stunnel and waits (at most `timeout`) until it has set its service up. Blocks: call it on a thread of
+    /// its own (``onOwnThread(_:)``); it records no test issues, it throws.
     ///
     /// - Parameters:
     ///   - client: client mode (`client = yes`: plaintext in, TLS out) or server mode (TLS in, plaintext out).
     ///   - target: the loopback port stunnel connects to.
     ///   - options: the service's TLS lines, such as `cert = …` or `CAfile = …`.
     init(client: Bool, forwardingTo target: Int, options: [String], timeout: Duration = .seconds(15)) throws {
-        let executable = try #require(Stunnel.path, Stunnel.skipReason)
+        guard let executable = Stunnel.path else { throw ChildFailure(description: "\(Stunnel.skipReason)") }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("vtx-stunnel-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var lastFailure: (any Error)?

@@ -12,14 +12,17 @@ import VTXTestSupport
 )
 struct StunnelInteropTests {
     /// VTX tls client → stunnel (server mode, the test certificate) → libzmq REP on tcp.
-    @Test func vtxClientToLibzmqServer() throws {
-        let peer = try LibzmqPeer(["--type", "REP", "--bind", "tcp://127.0.0.1:*", "--echo", "3"])
+    @Test func vtxClientToLibzmqServer() async throws {
+        let peer = try await onOwnThread { try LibzmqPeer(["--type", "REP", "--bind", "tcp://127.0.0.1:*", "--echo", "3"]) }
         defer { peer.close() }
-        let stunnel = try Stunnel(
-            client: false,
-            forwardingTo: try port(of: try peer.endpoint),
-            options: ["cert = \(Fixture.path("server.pem"))", "key = \(Fixture.path("server-key.pem"))"]
-        )
+        let target = try port(of: try peer.endpoint)
+        let stunnel = try await onOwnThread {
+            try Stunnel(
+                client: false,
+                forwardingTo: target,
+                options: ["cert = \(Fixture.path("server.pem"))", "key = \(Fixture.path("server-key.pem"))"]
+            )
+        }
         defer { stunnel.stop() }
         let client = try TLSSide.client()
         defer { client.finish() }
@@ -27,42 +30,45 @@ struct StunnelInteropTests {
         try req.connect("tls://127.0.0.1:\(stunnel.port)")
         for i in 0..<3 {
             let request = Message([Frame("request \(i)"), Frame([0, 1, 2, 255]), Frame()])
-            try req.send(request)
-            let reply = try req.receive()
+            try await req.send(request)
+            let reply = try await req.receive()
             #expect(reply.frameBytes == request.frameBytes, "stunnel log: \(stunnel.log.suffix(5))")
         }
-        try peer.finish()
+        try await onOwnThread { try peer.finish() }
     }
 
     /// libzmq REQ on tcp → stunnel (client mode, verifying the VTX server against the test CA and its IP) → VTX
     /// tls REP.
-    @Test func libzmqClientToVTXServer() throws {
+    @Test func libzmqClientToVTXServer() async throws {
         let server = try TLSSide.server()
         defer { server.finish() }
         let (rep, endpoint) = try server.bound(.rep)
         let monitor = try rep.monitor()
-        let stunnel = try Stunnel(
-            client: true,
-            forwardingTo: try port(of: endpoint),
-            options: [
-                "CAfile = \(Fixture.path("ca.pem"))", "verifyChain = yes", "checkIP = 127.0.0.1",
-            ]
-        )
+        let target = try port(of: endpoint)
+        let stunnel = try await onOwnThread {
+            try Stunnel(
+                client: true,
+                forwardingTo: target,
+                options: ["CAfile = \(Fixture.path("ca.pem"))", "verifyChain = yes", "checkIP = 127.0.0.1"]
+            )
+        }
         defer { stunnel.stop() }
-        let peer = try LibzmqPeer([
-            "--type", "REQ", "--connect", "tcp://127.0.0.1:\(stunnel.port)",
-            "--send", "6869,00ff", "--recv", "1", "--send", "6869,01", "--recv", "1",
-        ])
+        let peer = try await onOwnThread {
+            try LibzmqPeer([
+                "--type", "REQ", "--connect", "tcp://127.0.0.1:\(stunnel.port)",
+                "--send", "6869,00ff", "--recv", "1", "--send", "6869,01", "--recv", "1",
+            ])
+        }
         defer { peer.close() }
-        #expect(monitor.next(.handshakeSucceeded, timeout: .seconds(10)) != nil, "stunnel log: \(stunnel.log.suffix(5))")
+        #expect(await monitor.event(.handshakeSucceeded, timeout: .seconds(10)) != nil, "stunnel log: \(stunnel.log.suffix(5))")
         for suffix: UInt8 in [0xff, 0x01] {
-            let request = try rep.receive()
+            let request = try await rep.receive()
             #expect(request.frameBytes == [Array("hi".utf8), suffix == 0xff ? [0, 0xff] : [suffix]])
             #expect(request.property("Socket-Type") == "REQ")
-            try rep.send(Message([Frame("ok")]))
-            #expect(try peer.message() == [Array("ok".utf8)])
+            try await rep.send(Message([Frame("ok")]))
+            #expect(try await onOwnThread { try peer.message() } == [Array("ok".utf8)])
         }
-        try peer.finish()
+        try await onOwnThread { try peer.finish() }
     }
 }
 

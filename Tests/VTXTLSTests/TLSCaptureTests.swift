@@ -9,7 +9,7 @@ struct TLSCaptureTests {
     static let marker = "VTX-PLAINTEXT-MARKER-7f3a91"
 
     @Test(arguments: ["tls", "tcp"])
-    func relayCapture(_ scheme: String) throws {
+    func relayCapture(_ scheme: String) async throws {
         let (server, client) = (try TLSSide.server(), try TLSSide.client())
         defer { client.finish(); server.finish() }
         let (pull, endpoint) = try server.bound(.pull, "\(scheme)://127.0.0.1:*")
@@ -17,8 +17,8 @@ struct TLSCaptureTests {
         let push = try client.socket(.push)
         try push.connect("\(scheme)://127.0.0.1:\(relay.port)")
         for i in 0..<3 {
-            try push.send(Message([Frame(TLSCaptureTests.marker), Frame("part \(i)")]))
-            #expect(try pull.receive()[0].string == TLSCaptureTests.marker)
+            try await push.send(Message([Frame(TLSCaptureTests.marker), Frame("part \(i)")]))
+            #expect(try await pull.receive()[0].string == TLSCaptureTests.marker)
         }
         #expect(relay.bytes.count > 3 * TLSCaptureTests.marker.utf8.count, "the relay carried too little to judge")
         if scheme == "tls" {

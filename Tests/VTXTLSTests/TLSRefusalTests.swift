@@ -1,6 +1,5 @@
 import Testing
 import VTX
-import VTXTCP
 import VTXTLS
 
 /// Verification: who is refused, with which monitor events and which words; mutual TLS; plain peers; bad files.
@@ -9,22 +8,22 @@ struct TLSRefusalTests {
     /// Connects a PUSH of `client` to a PULL of `server` that must refuse each other; returns the errors of the
     /// `handshakeFailed` events on the client's and the server's side, and the endpoint, after checking that
     /// nothing got through.
-    private func refusal(_ server: TLSSide, _ client: TLSSide) throws -> (client: VTXError, server: VTXError, endpoint: String) {
+    private func refusal(_ server: TLSSide, _ client: TLSSide) async throws -> (client: VTXError, server: VTXError, endpoint: String) {
         defer { client.finish(); server.finish() }
         let (pull, endpoint) = try server.bound(.pull)
         let serverMonitor = try pull.monitor()
         let push = try client.socket(.push)
         let clientMonitor = try push.monitor()
         try push.connect(endpoint)
-        try push.send("must not arrive")
-        let failures = (try clientMonitor.handshakeFailure(), try serverMonitor.handshakeFailure(), endpoint)
-        #expect(throws: VTXError.timedOut) { try pull.receive(timeout: .milliseconds(100)) }
+        try await push.send("must not arrive")
+        let failures = (try await clientMonitor.handshakeFailure(), try await serverMonitor.handshakeFailure(), endpoint)
+        await expectNothingArrives(at: pull)
         return failures
     }
 
     /// A client that does not trust the server's CA refuses it; both sides report `handshakeFailed` with a reason.
-    @Test func clientRefusesAnUntrustedServer() throws {
-        let (refused, alerted, endpoint) = try refusal(TLSSide.server(certificate: "other-server"), TLSSide.client())
+    @Test func clientRefusesAnUntrustedServer() async throws {
+        let (refused, alerted, endpoint) = try await refusal(TLSSide.server(certificate: "other-server"), TLSSide.client())
         #expect(refused.code == .handshakeFailed)
         #expect(refused.message.hasPrefix("TLS handshake with \(endpoint) failed: certificate verify failed"), "\(refused)")
         #expect(alerted.code == .handshakeFailed)
@@ -35,8 +34,8 @@ struct TLSRefusalTests {
     /// A server that requires client certificates refuses a client whose certificate it does not trust, and one
     /// that has none.
     @Test(arguments: ["other-client", nil] as [String?])
-    func serverRefusesAnUntrustedClient(_ certificate: String?) throws {
-        let (failure, refused, endpoint) = try refusal(
+    func serverRefusesAnUntrustedClient(_ certificate: String?) async throws {
+        let (failure, refused, endpoint) = try await refusal(
             TLSSide.server(requireClientCertificate: true),
             TLSSide.client(certificate: certificate)
         )
@@ -47,22 +46,22 @@ struct TLSRefusalTests {
     }
 
     /// Mutual TLS: the server requires a certificate, the client presents one signed by the trusted CA.
-    @Test func mutualTLSSucceeds() throws {
+    @Test func mutualTLSSucceeds() async throws {
         let server = try TLSSide.server(requireClientCertificate: true)
         let client = try TLSSide.client(certificate: "client")
         defer { client.finish(); server.finish() }
         let (rep, endpoint) = try server.bound(.rep)
         let req = try client.socket(.req)
         try req.connect(endpoint)
-        try req.send("who am I?")
-        #expect(try rep.receive()[0].string == "who am I?")
-        try rep.send("trusted")
-        #expect(try req.receive()[0].string == "trusted")
+        try await req.send("who am I?")
+        #expect(try await rep.receive()[0].string == "who am I?")
+        try await rep.send("trusted")
+        #expect(try await req.receive()[0].string == "trusted")
     }
 
     /// The client checks that the certificate names the server: one naming only `localhost` is refused when
     /// the client connects to 127.0.0.1, and accepted with `serverName: "localhost"`.
-    @Test func checksTheServerName() throws {
+    @Test func checksTheServerName() async throws {
         let server = try TLSSide.server(certificate: "name-only-server")
         let (refusing, accepting) = (try TLSSide.client(), try TLSSide.client(serverName: "localhost"))
         defer { accepting.finish(); refusing.finish(); server.finish() }
@@ -70,18 +69,18 @@ struct TLSRefusalTests {
         let push = try refusing.socket(.push)
         let monitor = try push.monitor()
         try push.connect(endpoint)
-        let refused = try monitor.handshakeFailure()
+        let refused = try await monitor.handshakeFailure()
         #expect(refused.message.hasPrefix("TLS handshake with \(endpoint) failed: the certificate does not name"), "\(refused)")
 
         let named = try accepting.socket(.push)
         try named.connect(endpoint)
-        try named.send("by name")
-        #expect(try pull.receive()[0].string == "by name")
+        try await named.send("by name")
+        #expect(try await pull.receive()[0].string == "by name")
     }
 
     /// A peer speaking plain ZMTP over tcp to a tls listener is dropped with a reason, while a TLS peer on the
     /// same listener keeps working, before and after.
-    @Test func plainTCPPeerIsDroppedWhileTLSPeersWork() throws {
+    @Test func plainTCPPeerIsDroppedWhileTLSPeersWork() async throws {
         let (server, client) = (try TLSSide.server(), try TLSSide.client())
         let plain = VTX()
         defer { plain.shutdown(); client.finish(); server.finish() }
@@ -89,30 +88,30 @@ struct TLSRefusalTests {
         let monitor = try pull.monitor()
         let honest = try client.socket(.push)
         try honest.connect(endpoint)
-        try honest.send("first")
-        #expect(try pull.receive()[0].string == "first")
+        try await honest.send("first")
+        #expect(try await pull.receive()[0].string == "first")
 
         let intruder = try plain.socket(.push)
         defer { intruder.close() }
         intruder.linger = .zero
         try intruder.connect("tcp://127.0.0.1:\(try port(of: endpoint))")
-        try intruder.send("plaintext")
-        let dropped = try monitor.handshakeFailure()
+        try await intruder.send("plaintext")
+        let dropped = try await monitor.handshakeFailure()
         #expect(dropped.code == .handshakeFailed)
         #expect(dropped.message.contains("does not speak TLS"), "\(dropped)")
 
-        try honest.send("second")
-        #expect(try pull.receive()[0].string == "second")
+        try await honest.send("second")
+        #expect(try await pull.receive()[0].string == "second")
         let late = try client.socket(.push)
         try late.connect(endpoint)
-        try late.send("third")
-        #expect(try pull.receive()[0].string == "third")
-        #expect(throws: VTXError.timedOut) { try pull.receive(timeout: .milliseconds(100)) }
+        try await late.send("third")
+        #expect(try await pull.receive()[0].string == "third")
+        await expectNothingArrives(at: pull)
     }
 
     /// Bad files fail when the configuration is made, naming the file; a bad pair fails when the driver is made;
     /// a bind without a certificate fails the call.
-    @Test func badFilesAndPairsFailAtOnce() throws {
+    @Test func badFilesAndPairsFailAtOnce() async throws {
         let missing = Fixture.path("missing.pem")
         let noFile = #expect(throws: VTXError.invalidArgument) {
             try TLSDriver.Configuration(certificateFile: missing, privateKeyFile: Fixture.path("server-key.pem"))

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VTX
 import VTXTLS
+import VTXTestSupport
 
 /// The test certificates in `Fixtures/` (see its README): `ca`, `server`, `client`, and the unrelated `other-*`.
 enum Fixture {
@@ -75,17 +76,31 @@ final class TLSSide {
 }
 
 extension SocketMonitor {
+    /// The next event of `kind` within `timeout` (others are skipped), waited for on a thread of its own.
+    func event(_ kind: MonitorEvent.Kind, timeout: Duration = .seconds(10)) async -> MonitorEvent? {
+        (try? await onOwnThread { [self] in next(kind, timeout: timeout) }) ?? nil
+    }
+
     /// The next `handshakeFailed` event's error, failing the test when none comes within `timeout`.
-    func handshakeFailure(timeout: Duration = .seconds(10)) throws -> VTXError {
-        let event = try #require(next(.handshakeFailed, timeout: timeout), "no handshakeFailed event")
+    func handshakeFailure(timeout: Duration = .seconds(10)) async throws -> VTXError {
+        let event = try #require(await event(.handshakeFailed, timeout: timeout), "no handshakeFailed event")
         return try #require(event.error, "a handshakeFailed event without an error")
     }
 }
 
-/// A port on 127.0.0.1 that was free a moment ago (for stunnel, which needs a number).
+/// Checks that no message arrives at `socket` within 100 ms.
+func expectNothingArrives(at socket: Socket, sourceLocation: SourceLocation = #_sourceLocation) async {
+    let saved = socket.receiveTimeout
+    socket.receiveTimeout = .milliseconds(100)
+    defer { socket.receiveTimeout = saved }
+    await #expect(throws: VTXError.timedOut, sourceLocation: sourceLocation) { _ = try await socket.receive() }
+}
+
+/// A port on 127.0.0.1 that was free a moment ago (for stunnel, which needs a number). Throws rather than records
+/// an issue, since it runs on a thread of its own.
 func freeLoopbackPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    try #require(fd >= 0)
+    guard fd >= 0 else { throw ChildFailure(description: "socket() failed: errno \(errno)") }
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
@@ -96,7 +111,7 @@ func freeLoopbackPort() throws -> Int {
             bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
         }
     }
-    try #require(bound, "cannot bind 127.0.0.1:0")
+    guard bound else { throw ChildFailure(description: "cannot bind 127.0.0.1:0: errno \(errno)") }
     return Int(UInt16(bigEndian: address.sin_port))
 }
 

@@ -4,7 +4,7 @@ import Testing
 import VTXTestSupport
 
 /// `vtx cat` over tls:// with the --tls-* options (built with the TLS package trait).
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(2)))
 struct TLSCatTests {
     /// The test certificates of the TLS driver's tests.
     static func fixture(_ file: String) -> String {

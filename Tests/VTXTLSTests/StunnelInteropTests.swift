@@ -8,7 +8,7 @@ import VTXTestSupport
 @Suite(
     "tls: interop with libzmq through stunnel",
     .enabled(if: Stunnel.path != nil && LibzmqRuntime.current != nil, Stunnel.skipReason),
-    .timeLimit(.minutes(1))
+    .timeLimit(.minutes(2))
 )
 struct StunnelInteropTests {
     /// VTX tls client → stunnel (server mode, the test certificate) → libzmq REP on tcp.

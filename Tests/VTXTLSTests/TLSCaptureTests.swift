@@ -4,7 +4,7 @@ import VTXTLS
 
 /// What a relay in the middle sees: over tls no plaintext, over tcp the message itself (which shows the relay
 /// would catch a leak).
-@Suite("tls: the wire shows no plaintext", .timeLimit(.minutes(1)))
+@Suite("tls: the wire shows no plaintext", .timeLimit(.minutes(2)))
 struct TLSCaptureTests {
     static let marker = "VTX-PLAINTEXT-MARKER-7f3a91"
 

@@ -3,7 +3,7 @@ import VTX
 import VTXTLS
 
 /// VTX to VTX over `tls://`: the patterns, multipart messages, and a reconnect after the server restarts.
-@Suite("tls: patterns between VTX sockets", .timeLimit(.minutes(1)))
+@Suite("tls: patterns between VTX sockets", .timeLimit(.minutes(2)))
 struct TLSPatternTests {
     @Test func requestReply() async throws {
         let (server, client) = (try TLSSide.server(), try TLSSide.client())

@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "VTXStream", targets: ["VTXStream"]),
         .library(name: "VTXTCP", targets: ["VTXTCP"]),
         .library(name: "VTXIPC", targets: ["VTXIPC"]),
+        .library(name: "VTXTLS", targets: ["VTXTLS"]),
         .library(name: "VTXPerf", targets: ["VTXPerf"]),
         .library(name: "VTXDriverTests", targets: ["VTXDriverTests"]),
         .executable(name: "vtx-bench", targets: ["VTXBench"]),
@@ -26,8 +27,15 @@ let package = Package(
         .executable(name: "tcp-request-reply", targets: ["TCPRequestReplyExample"]),
         .executable(name: "tcp-publish-subscribe", targets: ["TCPPublishSubscribeExample"]),
     ],
+    traits: [
+        .trait(
+            name: "TLS",
+            description: "Builds the vtx tool with the tls:// driver and its --tls-* flags (compiles BoringSSL)"
+        ),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -83,6 +91,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "VTXTLS",
+            dependencies: [
+                "VTXCore", "VTXStream", "VTXTCP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Drivers/TLS",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "VTXInproc",
             dependencies: ["VTXCore"],
             path: "Drivers/Inproc",
@@ -110,6 +128,7 @@ let package = Package(
             name: "VTXTool",
             dependencies: [
                 "VTX", "VTXPerf",
+                .target(name: "VTXTLS", condition: .when(traits: ["TLS"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/vtx",
@@ -117,7 +136,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "VTXBench",
-            dependencies: ["VTX"],
+            dependencies: ["VTX", .target(name: "VTXTLS", condition: .when(traits: ["TLS"]))],
             path: "Benchmarks/VTXBench",
             swiftSettings: strictSettings
         ),
@@ -148,6 +167,7 @@ let package = Package(
         .target(
             name: "VTXTestSupport",
             path: "Tests/VTXTestSupport",
+            exclude: ["Peers"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -176,16 +196,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/VTXStreamTests",
-            exclude: ["Peers"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "VTXCLITests",
             dependencies: [
-                "VTXTool", "VTXPerf", "VTX",
+                "VTXTool", "VTXPerf", "VTX", "VTXTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tests/VTXCLITests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VTXTLSTests",
+            dependencies: [
+                "VTX", "VTXTLS", "VTXTestSupport",
+            ],
+            path: "Tests/VTXTLSTests",
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -53,14 +53,22 @@ stream_program() {
     fi
 }
 
-# Sets STREAM_ENDPOINT (a fresh one for every pair, so no run sees another's leftovers) and STREAM_READY (a
-# command that succeeds once something listens there).
+# Sets STREAM_ENDPOINT (a fresh one for every pair, so no run sees another's leftovers), STREAM_READY (a
+# command that succeeds once something listens there) and STREAM_REMOTE_ENDPOINT (where the connecting side goes
+# when that is elsewhere: the stunnel pairing of run-tls.sh).
 stream_endpoint() {
     STREAM_SEQ=$((STREAM_SEQ + 1))
-    if [ "$1" = tcp ]; then
+    STREAM_REMOTE_ENDPOINT=""
+    if [ "$1" = tcp ] || [ "$1" = tls ]; then
         local port=$((STREAM_PORT + STREAM_SEQ % 400))
-        STREAM_ENDPOINT="tcp://127.0.0.1:$port"
+        STREAM_ENDPOINT="$1://127.0.0.1:$port"
         STREAM_READY="ss -Hltn sport = :$port | grep -q ."
+    elif [ "$1" = stunnel ]; then
+        # libzmq through two stunnels (Benchmarks/run-tls.sh): the binder listens behind the server-mode stunnel,
+        # the connecter connects to the client-mode one.
+        STREAM_ENDPOINT="tcp://127.0.0.1:$TLS_PORT"
+        STREAM_REMOTE_ENDPOINT="tcp://127.0.0.1:$((TLS_PORT + 2))"
+        STREAM_READY="ss -Hltn sport = :$TLS_PORT | grep -q ."
     else
         STREAM_ENDPOINT="ipc://$STREAM_TMP/$STREAM_SEQ.ipc"
         STREAM_READY="test -S $STREAM_TMP/$STREAM_SEQ.ipc"
@@ -96,7 +104,7 @@ stream_pair() {
     done
 
     local remote_rc=0 local_rc=0
-    timeout "$STREAM_TIMEOUT" "${wrap_remote[@]}" "${remote_cmd[@]}" "$STREAM_ENDPOINT" "$size" "$count" \
+    timeout "$STREAM_TIMEOUT" "${wrap_remote[@]}" "${remote_cmd[@]}" "${STREAM_REMOTE_ENDPOINT:-$STREAM_ENDPOINT}" "$size" "$count" \
         >"$STREAM_TMP/remote.out" 2>&1 || remote_rc=$?
     tries=0
     while kill -0 "$local_pid" 2>/dev/null && [ "$tries" -lt $((STREAM_GRACE * 20)) ]; do
@@ -263,8 +271,25 @@ stream_stats() {
     fi
 }
 
+# Prints the "median (min-max)" cell of the raw lines starting with PREFIX: millions of msg/s for KIND thr,
+# microseconds for lat; FAIL(reason) when the pairing failed.
+stream_cell() {
+    local kind=$1 prefix=$2 median low high
+    read -r median low high < <(stream_stats "$prefix")
+    case "$median" in
+    FAIL*) echo "$median" ;;
+    *)
+        if [ "$kind" = thr ]; then
+            awk -v m="$median" -v l="$low" -v h="$high" 'BEGIN { printf "%.3f (%.3f-%.3f)\n", m / 1e6, l / 1e6, h / 1e6 }'
+        else
+            awk -v m="$median" -v l="$low" -v h="$high" 'BEGIN { printf "%.1f (%.1f-%.1f)\n", m, l, h }'
+        fi
+        ;;
+    esac
+}
+
 stream_table() {
-    local transport kind size pair label unit base cell target check median low high verdict
+    local transport kind size pair label unit base cell target check median verdict
     for transport in "$@"; do
         echo
         printf '%-26s %-12s %-12s %-12s %-22s %s\n' "$transport, ratio to zmq<->zmq" "vtx<->vtx" "vtx->zmq" \
@@ -305,18 +330,7 @@ stream_table() {
                 unit=$([ "$kind" = thr ] && echo "M msg/s" || echo "us")
                 printf '%-26s' "$kind $size B ($unit)"
                 for pair in $STREAM_PAIRS; do
-                    read -r median low high < <(stream_stats "stream kind=$kind transport=$transport size=$size pair=$pair ")
-                    case "$median" in
-                    FAIL*) cell=$median ;;
-                    *)
-                        if [ "$kind" = thr ]; then
-                            cell=$(awk -v m="$median" -v l="$low" -v h="$high" 'BEGIN { printf "%.3f (%.3f-%.3f)", m / 1e6, l / 1e6, h / 1e6 }')
-                        else
-                            cell=$(awk -v m="$median" -v l="$low" -v h="$high" 'BEGIN { printf "%.1f (%.1f-%.1f)", m, l, h }')
-                        fi
-                        ;;
-                    esac
-                    printf ' %-24s' "$cell"
+                    printf ' %-24s' "$(stream_cell "$kind" "stream kind=$kind transport=$transport size=$size pair=$pair ")"
                 done
                 echo
             done

@@ -4,6 +4,8 @@
 #   bash Benchmarks/run.sh                  build, run every benchmark (inproc, tcp, ipc; median of VTX_BENCH_RUNS,
 #                                           default 3), print the tables and write raw results to Benchmarks/results/
 #   bash Benchmarks/run.sh inproc|tcp|ipc   only the transports named (any of them, in any order)
+#   bash Benchmarks/run.sh tls              VTX tls beside VTX tcp and libzmq through two stunnels (not run by
+#                                           default: it builds vtx-bench with the TLS trait; see run-tls.sh)
 #   bash Benchmarks/run.sh --profile        also count instructions per message with valgrind --tool=callgrind
 #                                           (inproc) and syscalls, allocations and CPU time per message (tcp, ipc)
 #
@@ -19,19 +21,21 @@ TRANSPORTS=()
 for argument in "$@"; do
     case "$argument" in
     --profile) PROFILE=1 ;;
-    inproc | tcp | ipc) TRANSPORTS+=("$argument") ;;
+    inproc | tcp | ipc | tls) TRANSPORTS+=("$argument") ;;
     *)
-        echo "usage: bash Benchmarks/run.sh [inproc] [tcp] [ipc] [--profile]" >&2
+        echo "usage: bash Benchmarks/run.sh [inproc] [tcp] [ipc] [tls] [--profile]" >&2
         exit 2
         ;;
     esac
 done
 [ ${#TRANSPORTS[@]} -eq 0 ] && TRANSPORTS=(inproc tcp ipc)
 RUN_INPROC=0
+RUN_TLS=0
 STREAM_TRANSPORTS=()
 for transport in "${TRANSPORTS[@]}"; do
     case "$transport" in
     inproc) RUN_INPROC=1 ;;
+    tls) RUN_TLS=1 ;;
     *) [[ " ${STREAM_TRANSPORTS[*]} " == *" $transport "* ]] || STREAM_TRANSPORTS+=("$transport") ;;
     esac
 done
@@ -61,8 +65,11 @@ else
     # measured the old code; and once a class that gained stored properties kept its old layout in other modules,
     # which crashed at start. (Deleting the modules' build directories instead breaks SwiftPM's cached plan.)
     find Sources Drivers Benchmarks/VTXBench -name '*.swift' -exec touch {} +
-    swift build -c release --scratch-path "$SCRATCH" --product vtx-bench
-    VTX_BENCH="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/vtx-bench"
+    # tls needs vtx-bench built with the TLS trait (which compiles BoringSSL once into the scratch directory).
+    TRAITS=()
+    [ "$RUN_TLS" = 1 ] && TRAITS=(--traits TLS)
+    swift build -c release --scratch-path "$SCRATCH" "${TRAITS[@]}" --product vtx-bench
+    VTX_BENCH="$(swift build -c release --scratch-path "$SCRATCH" "${TRAITS[@]}" --show-bin-path)/vtx-bench"
 fi
 
 echo "==> building the libzmq programs and the malloc counter into $BIN_DIR"
@@ -78,6 +85,8 @@ MALLOC_COUNT="$PWD/$BIN_DIR/malloc_count.so"
 
 # tcp and ipc (separate processes): stream_benchmarks, stream_profile, stream_table.
 source Benchmarks/run-stream.sh
+# tls beside tcp and libzmq through stunnel: tls_benchmarks, tls_table.
+source Benchmarks/run-tls.sh
 
 STAMP=$(date -u +%Y%m%d-%H%M%S)
 OUT="Benchmarks/results/$STAMP"
@@ -93,6 +102,9 @@ RAW="$OUT/raw.txt"
     echo "transports: ${TRANSPORTS[*]}; runs: $RUNS"
     echo "inproc: thr 16 B: $THR16 msgs; thr 1 KiB: $THR1K msgs; lat: $LAT round trips; allocs: $ALLOCS msgs"
     echo "tcp/ipc: thr 16 B: $STREAM_THR16 msgs; 1 KiB: $STREAM_THR1K; 64 KiB: $STREAM_THR64K; lat: $STREAM_LAT round trips"
+    if [ "$RUN_TLS" = 1 ]; then
+        echo "tls: $TLS_RUNS runs; thr 16 B: $TLS_THR16 msgs; 1 KiB: $TLS_THR1K; 64 KiB: $TLS_THR64K; lat: $TLS_LAT round trips"
+    fi
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/environment.txt"
 cat "$OUT/environment.txt"
@@ -252,6 +264,7 @@ if [ ${#STREAM_TRANSPORTS[@]} -gt 0 ]; then
     stream_benchmarks "${STREAM_TRANSPORTS[@]}"
     [ "$PROFILE" = 1 ] && stream_profile "${STREAM_TRANSPORTS[@]}"
 fi
+[ "$RUN_TLS" = 1 ] && tls_benchmarks
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/environment.txt"
 
 SUMMARY="$OUT/summary.txt"
@@ -260,6 +273,7 @@ SUMMARY="$OUT/summary.txt"
     sed -n 's/^\(load average .*\)/\1/p' "$OUT/environment.txt"
     [ "$RUN_INPROC" = 1 ] && inproc_table
     [ ${#STREAM_TRANSPORTS[@]} -gt 0 ] && stream_table "${STREAM_TRANSPORTS[@]}"
+    [ "$RUN_TLS" = 1 ] && tls_table
     true
 } | tee "$SUMMARY"
 

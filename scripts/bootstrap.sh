@@ -10,6 +10,9 @@ dpkg -s pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 dpkg -s libsodium-dev >/dev/null 2>&1 || need_apt+=(libsodium-dev)
 dpkg -s libzmq3-dev >/dev/null 2>&1 || need_apt+=(libzmq3-dev)
 command -v cc >/dev/null 2>&1 || need_apt+=(gcc)
+# The TLS tests put stunnel in front of libzmq; openssl regenerates their certificates (Tests/VTXTLSTests/Fixtures).
+dpkg -s stunnel4 >/dev/null 2>&1 || need_apt+=(stunnel4)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 
 # python3 with pip, for pyzmq below (Debian images often ship python3 without pip).
 if ! python3 -c "import zmq" >/dev/null 2>&1 && ! python3 -m pip --version >/dev/null 2>&1; then
@@ -22,7 +25,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-# pyzmq (bundling libzmq 4.3.4) is the libzmq peer of the interop tests (Tests/VTXStreamTests/Peers/zmq_peer.py,
+# pyzmq (bundling libzmq 4.3.4) is the libzmq peer of the interop tests (Tests/VTXTestSupport/Peers/zmq_peer.py,
 # which report the libzmq version they ran against). Where pip cannot install it (no wheel for this Python, say),
 # Debian's python3-zmq, built on the system libzmq 4.3.x, serves as well.
 if ! python3 -c "import zmq" >/dev/null 2>&1; then

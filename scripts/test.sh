@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
-swift build --build-tests
+# The TLS package trait builds the vtx tool and vtx-bench with the tls:// driver, so the TLS tests of the CLI run
+# too (the VTXTLS module and its own tests are built either way).
+swift build --build-tests --traits TLS
 # A driver written outside VTX (its own package, depending on VTX by path): built and run, with the conformance
 # suite, so the public API cannot lose something a driver needs. Before the main suite, whose summary ends the log.
 echo "==> Examples/CustomDriver"
@@ -13,11 +15,12 @@ swift run --skip-build --package-path Examples/CustomDriver CustomDriverDemo
 # One test at a time: many tests block on sockets and child processes, and Swift's cooperative pool has two threads
 # on these machines, so in parallel the tests queued behind them ran into their time limits whenever the machine
 # was busy (measured: 357 tests pass serially in 136 s; in parallel, 100-300 time-limit failures under load).
-swift test --skip-build --no-parallel
+swift test --skip-build --traits TLS --no-parallel
 if [ "${VTX_TSAN:-0}" = "1" ]; then
-    # The core's concurrency (pipes, mailboxes, patterns, drivers, the stream engine) under ThreadSanitizer.
-    # The libzmq interop and bad-input suites spawn processes and stress timing; they run in the pass above.
+    # The core's concurrency (pipes, mailboxes, patterns, drivers, the stream engine, the tls driver) under
+    # ThreadSanitizer. The libzmq interop and bad-input suites spawn processes and stress timing; they run in the
+    # pass above.
     echo "==> ThreadSanitizer run"
-    swift test --sanitize=thread --scratch-path .build-tsan --no-parallel \
-        --filter "VTXCoreTests|VTXInprocTests|DriverAPITests|ZMTPTests|PatternsOverTransportsTests|StreamDriverTests|DriverConformanceTests"
+    swift test --sanitize=thread --scratch-path .build-tsan --traits TLS --no-parallel \
+        --filter "VTXCoreTests|VTXInprocTests|DriverAPITests|ZMTPTests|PatternsOverTransportsTests|StreamDriverTests|DriverConformanceTests|VTXTLSTests"
 fi

@@ -16,8 +16,9 @@
 //
 // Each of those prints one line of `key=value` pairs, starting with the command name, for Benchmarks/run.sh.
 //
-// Separate processes over any transport (tcp, ipc), with the arguments and output lines of libzmq's perf tools
-// (the C twins are Benchmarks/libzmq/zmq_{local,remote}_{thr,lat}.c):
+// Separate processes over any transport (tcp, ipc; tls when built with the TLS trait, see StreamManager.swift),
+// with the arguments and output lines of libzmq's perf tools (the C twins are
+// Benchmarks/libzmq/zmq_{local,remote}_{thr,lat}.c):
 //
 //   vtx-bench local-thr ENDPOINT SIZE COUNT     PULL binds and receives COUNT messages; the clock starts when the
 //                                               first has arrived; prints message size, count and the mean
@@ -320,7 +321,7 @@ func finish(_ vtx: VTX, _ socket: Socket) {
 /// `local-thr`: a PULL binds `endpoint` and receives `count` messages of `size` bytes.
 func localThroughput(endpoint: String, size: Int, count: Int) throws {
     precondition(count >= 2, "count must be at least 2")
-    let vtx = VTX()
+    let vtx = try streamManager()
     let pull = try vtx.socket(.pull)
     try pull.bind(endpoint)
 
@@ -351,7 +352,7 @@ let hangUpWait = Duration.seconds(20)
 /// working through a full pipe from seeing the connection end under it: libzmq's receiver then drops what is
 /// still in the kernel over ipc (libzmq issue #4660; 3 of 6 libzmq<->libzmq ipc runs hung here without it).
 func remoteThroughput(endpoint: String, size: Int, count: Int) throws {
-    let vtx = VTX()
+    let vtx = try streamManager()
     let push = try vtx.socket(.push)
     let monitor = try push.monitor()
     try push.connect(endpoint)
@@ -366,7 +367,7 @@ func remoteThroughput(endpoint: String, size: Int, count: Int) throws {
 
 /// `local-lat`: a REP binds `endpoint` and echoes `roundtrips` requests of `size` bytes.
 func localLatency(endpoint: String, size: Int, roundtrips: Int) throws {
-    let vtx = VTX()
+    let vtx = try streamManager()
     let rep = try vtx.socket(.rep)
     try rep.bind(endpoint)
     for _ in 0..<roundtrips {
@@ -378,7 +379,7 @@ func localLatency(endpoint: String, size: Int, roundtrips: Int) throws {
 
 /// `remote-lat`: a REQ connects to `endpoint` and times `roundtrips` round trips of `size` bytes.
 func remoteLatency(endpoint: String, size: Int, roundtrips: Int) throws {
-    let vtx = VTX()
+    let vtx = try streamManager()
     let req = try vtx.socket(.req)
     try req.connect(endpoint)
 

@@ -24,9 +24,6 @@ public struct IPCTransport: StreamTransport {
         DriverCapabilities(kind: .stream, isReliable: true, isOrdered: true)
     }
 
-    /// Not TCP.
-    public var isTCP: Bool { false }
-
     /// Checks the path syntax and length.
     ///
     /// - Throws: ``VTXError/Code/invalidEndpoint`` or ``VTXError/Code/invalidArgument`` (path too long).
@@ -153,13 +150,9 @@ public struct IPCTransport: StreamTransport {
         return fd
     }
 
-    /// `ipc://PATH` (or `ipc://@name`).
-    public func endpointDescription(for address: SocketAddress, requested: Endpoint) -> String {
-        requested.description
-    }
-
-    /// The endpoint itself: a Unix peer has no address of its own.
-    public func peerDescription(for address: SocketAddress?, endpoint: Endpoint) -> String {
+    /// The endpoint itself, `ipc://PATH` (or `ipc://@name`), for a listener and a peer alike: a Unix peer has no
+    /// address of its own.
+    public func endpointDescription(for address: SocketAddress?, endpoint: Endpoint) -> String {
         endpoint.description
     }
 

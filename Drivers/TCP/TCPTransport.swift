@@ -13,8 +13,10 @@ public struct TCPTransport: StreamTransport {
         DriverCapabilities(kind: .stream, isReliable: true, isOrdered: true)
     }
 
-    /// TCP: `TCP_NODELAY` applies.
-    public var isTCP: Bool { true }
+    /// Sets `TCP_NODELAY` and the keep-alive options the socket asked for.
+    public func configure(_ channel: any Channel, for endpoint: DriverEndpoint) -> EventLoopFuture<Void> {
+        channel.applyTCPOptions(endpoint.options)
+    }
 
     /// Checks the `HOST:PORT` syntax.
     ///
@@ -50,22 +52,14 @@ public struct TCPTransport: StreamTransport {
         }
     }
 
-    /// `tcp://IP:PORT`, with brackets around IPv6 addresses.
-    public func endpointDescription(for address: SocketAddress, requested: Endpoint) -> String {
-        "tcp://" + TCPTransport.describe(address)
-    }
-
-    /// The peer as `tcp://IP:PORT`.
-    public func peerDescription(for address: SocketAddress?, endpoint: Endpoint) -> String {
+    /// `SCHEME://IP:PORT` (the endpoint's scheme, `tcp` or a transport built on this one), with brackets around
+    /// IPv6 addresses; the endpoint itself when there is no address.
+    public func endpointDescription(for address: SocketAddress?, endpoint: Endpoint) -> String {
         guard let address else { return endpoint.description }
-        return "tcp://" + TCPTransport.describe(address)
-    }
-
-    static func describe(_ address: SocketAddress) -> String {
         let ip = address.ipAddress ?? "?"
         let port = address.port ?? 0
-        if case .v6 = address { return "[\(ip)]:\(port)" }
-        return "\(ip):\(port)"
+        if case .v6 = address { return "\(endpoint.scheme)://[\(ip)]:\(port)" }
+        return "\(endpoint.scheme)://\(ip):\(port)"
     }
 }
 

@@ -143,7 +143,7 @@ public final class StreamDriver: Driver, @unchecked Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { child in
-                let peer = transport.peerDescription(for: child.remoteAddress, endpoint: endpoint.endpoint)
+                let peer = transport.endpointDescription(for: child.remoteAddress, endpoint: endpoint.endpoint)
                 let engine = ZMTPEngine(
                     endpoint: endpoint,
                     role: .accepted,
@@ -154,8 +154,9 @@ public final class StreamDriver: Driver, @unchecked Sendable {
                     logger: logger
                 )
                 listener.track(engine, channel: child)
-                let configured = transport.isTCP ? child.applyTCPOptions(endpoint.options) : child.eventLoop.makeSucceededVoidFuture()
-                return configured.flatMapThrowing { try child.pipeline.syncOperations.addHandler(engine) }
+                return transport.configure(child, for: endpoint).flatMapThrowing {
+                    try child.pipeline.syncOperations.addHandler(engine)
+                }
             }
         let requested = address
         let bound = descriptor.map { bootstrap.withBoundSocket($0) } ?? bootstrap.bind(to: requested!)
@@ -171,7 +172,7 @@ public final class StreamDriver: Driver, @unchecked Sendable {
                         return
                     }
                     endpoint.report(.listening(listener.boundAddress.map {
-                        transport.endpointDescription(for: $0, requested: endpoint.endpoint)
+                        transport.endpointDescription(for: $0, endpoint: endpoint.endpoint)
                     } ?? endpoint.endpoint.description))
                 case .failure(let error):
                     listeners[endpoint.id] = nil
@@ -311,7 +312,7 @@ final class Connecter: ZMTPEngineOwner, @unchecked Sendable {
             endpoint.report(.connectAttemptFailed(error))
             return
         }
-        let peer = transport.peerDescription(for: address, endpoint: endpoint.endpoint)
+        let peer = transport.endpointDescription(for: address, endpoint: endpoint.endpoint)
         let engine = ZMTPEngine(
             endpoint: endpoint,
             role: .connected,
@@ -323,13 +324,12 @@ final class Connecter: ZMTPEngineOwner, @unchecked Sendable {
         )
         self.engine = engine
         endpoint.report(.connectDelayed)
-        let isTCP = transport.isTCP
-        let options = endpoint.options
         let bootstrap = ClientBootstrap(group: loop)
             .channelOption(.allowRemoteHalfClosure, value: true)
-            .channelInitializer { channel in
-                let configured = isTCP ? channel.applyTCPOptions(options) : channel.eventLoop.makeSucceededVoidFuture()
-                return configured.flatMapThrowing { try channel.pipeline.syncOperations.addHandler(engine) }
+            .channelInitializer { [transport, endpoint] channel in
+                transport.configure(channel, for: endpoint).flatMapThrowing {
+                    try channel.pipeline.syncOperations.addHandler(engine)
+                }
             }
         let connected = descriptor.map { bootstrap.withConnectedSocket($0) } ?? bootstrap.connect(to: address!)
         connected

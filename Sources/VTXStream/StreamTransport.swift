@@ -1,8 +1,10 @@
 import NIOCore
 import VTXCore
 
-/// What distinguishes one stream transport from another (TCP from Unix domain sockets, say): how its addresses
-/// are written, resolved and described. Everything else, ZMTP included, ``StreamDriver`` does once for all.
+/// What distinguishes one stream transport from another (TCP from Unix domain sockets or TLS, say): how its
+/// addresses are written, resolved and described, and how a new connection's channel is prepared. Everything
+/// else, ZMTP included, ``StreamDriver`` does once for all. `docs/stream-transport.md` walks through a complete
+/// transport.
 public protocol StreamTransport: Sendable {
     /// What the transport can do.
     var capabilities: DriverCapabilities { get }
@@ -23,14 +25,18 @@ public protocol StreamTransport: Sendable {
     /// - Throws: a ``VTXError`` when the address cannot be resolved now (the connecter retries later).
     func connectAddress(for endpoint: Endpoint) throws(VTXError) -> SocketAddress
 
-    /// The endpoint as it should be reported for a listener bound at `address` (the real port for `:*`).
-    func endpointDescription(for address: SocketAddress, requested: Endpoint) -> String
+    /// A socket address in endpoint form, `scheme://…`: a listener's bound address as the socket reports it
+    /// (with the real port after a bind to `:*`), or a connection's peer, for monitor events and `Peer-Address`.
+    /// `endpoint` is the bind or connect it belongs to; `address` is `nil` when the system gave none (a
+    /// connection made by ``makeConnectedSocket(for:)``), and a transport whose addresses say nothing more than
+    /// the endpoint (Unix sockets: a peer has no path of its own) returns `endpoint.description`.
+    func endpointDescription(for address: SocketAddress?, endpoint: Endpoint) -> String
 
-    /// The peer's address in endpoint form, for monitor events and `Peer-Address`.
-    func peerDescription(for address: SocketAddress?, endpoint: Endpoint) -> String
-
-    /// Whether the transport is TCP (so `TCP_NODELAY` applies).
-    var isTCP: Bool { get }
+    /// Prepares a new connection's channel before the ZMTP engine joins its pipeline: socket options (TCP sets
+    /// `TCP_NODELAY` and keep-alive), or handlers that carry the ZMTP bytes (TLS adds its handler here). Runs on
+    /// the channel's event loop. `endpoint.role` tells the side: `.bind` for a connection the listener accepted,
+    /// `.connect` for one this side opened. A failed future closes the connection (a connect retries).
+    func configure(_ channel: any Channel, for endpoint: DriverEndpoint) -> EventLoopFuture<Void>
 
     /// Called after a listener bound at `address` has closed (an IPC transport removes its socket file).
     func listenerClosed(at address: SocketAddress, endpoint: Endpoint)
@@ -49,6 +55,11 @@ public protocol StreamTransport: Sendable {
 }
 
 extension StreamTransport {
+    /// Nothing to configure by default.
+    public func configure(_ channel: any Channel, for endpoint: DriverEndpoint) -> EventLoopFuture<Void> {
+        channel.eventLoop.makeSucceededVoidFuture()
+    }
+
     /// Nothing to clean up by default.
     public func listenerClosed(at address: SocketAddress, endpoint: Endpoint) {}
 

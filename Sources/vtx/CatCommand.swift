@@ -1,5 +1,8 @@
 import ArgumentParser
 import VTX
+#if TLS
+import VTXTLS
+#endif
 
 /// `vtx cat`: one socket on the command line, reading standard input and printing what arrives.
 struct CatCommand: ParsableCommand {
@@ -33,6 +36,12 @@ struct CatCommand: ParsableCommand {
               vtx cat --type rep --bind ipc:///tmp/greeter --echo
               echo 'a|b' | vtx cat --type dealer --delimiter '|' --count 1 \\
                   --connect tcp://127.0.0.1:5558
+              vtx cat --type rep --echo --bind 'tls://*:5559' \\
+                  --tls-certificate server.pem --tls-key server-key.pem
+              echo hi | vtx cat --type req --connect tls://127.0.0.1:5559 \\
+                  --tls-trust ca.pem
+
+            tls:// endpoints need a vtx built with the TLS package trait (swift build --traits TLS).
             """
     )
 
@@ -62,6 +71,11 @@ struct CatCommand: ParsableCommand {
 
     @Flag(help: "REP, ROUTER, DEALER, PAIR: send every received message back (and read no input).")
     var echo = false
+
+    #if TLS
+    @OptionGroup(title: "TLS (tls:// endpoints)")
+    var tls: TLSOptions
+    #endif
 
     /// Validates the command line and runs the session.
     func run() throws {
@@ -104,6 +118,10 @@ struct CatPlan {
     let timeout: Duration?
     /// How lines become messages and messages lines.
     let format: FrameFormat
+    #if TLS
+    /// The tls driver's configuration, from the --tls-* options.
+    let tls: TLSDriver.Configuration
+    #endif
 
     /// Validates a command line.
     ///
@@ -145,5 +163,8 @@ struct CatPlan {
         }
         if command.delimiter?.isEmpty == true { throw .usage("--delimiter must not be empty") }
         format = FrameFormat(delimiter: command.delimiter)
+        #if TLS
+        tls = try command.tls.configuration()
+        #endif
     }
 }

@@ -30,6 +30,12 @@ final class CatSession {
     /// Makes the manager and the socket of `plan`.
     init(plan: CatPlan) throws(ToolFailure) {
         self.plan = plan
+        #if TLS
+        // Only when used: the driver is one more thread, and the system's trust roots are read at its start.
+        if plan.endpoints.contains(where: { $0.endpoint.lowercased().hasPrefix("tls://") }) {
+            try vtx.registerTLS(plan.tls)
+        }
+        #endif
         do {
             socket = try vtx.socket(plan.type)
             watch = try ConnectionWatch(socket)

@@ -1,5 +1,8 @@
 import ArgumentParser
 import VTX
+#if TLS
+import VTXTLS
+#endif
 
 /// `vtx version`: the tool's version and what it speaks.
 struct VersionCommand: ParsableCommand {
@@ -52,10 +55,14 @@ struct TransportsCommand: ParsableCommand {
     }
 }
 
-/// The schemes a manager registers (`VTX()`: the built-in drivers), with their drivers' capabilities, sorted.
+/// The schemes the tool's commands register (`VTX()`'s built-in drivers, and `tls` when built with the `TLS`
+/// trait), with their drivers' capabilities, sorted.
 func registeredTransports() -> [(scheme: String, capabilities: DriverCapabilities)] {
     let vtx = VTX()
     defer { vtx.shutdown() }
+    #if TLS
+    try? vtx.registerTLS(TLSDriver.Configuration())
+    #endif
     return vtx.schemes.compactMap { scheme in vtx.capabilities(of: scheme).map { (scheme, $0) } }
 }
 

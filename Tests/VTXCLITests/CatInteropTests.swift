@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VTXTestSupport
 
 /// `vtx cat` against libzmq (pyzmq) peers: every pattern the issue names, over tcp and ipc, with either side
 /// binding. Each test runs the built binary as a subprocess; every wait is bounded.

@@ -13,7 +13,7 @@ struct CommandTests {
         let run = try Tool.run(["version"])
         #expect(run.status == 0)
         #expect(run.output.first == "vtx \(VTX.version)", "the tool reports the library's version")
-        #expect(run.output.contains("transports: inproc, ipc, tcp"), "\(run.output)")
+        #expect(run.output.contains("transports: \(toolSchemes.joined(separator: ", "))"), "\(run.output)")
         #expect(try Tool.run(["--version"]).output == ["vtx \(ToolVersion.number)"])
     }
 
@@ -38,8 +38,8 @@ struct CommandTests {
         #expect(run.status == 0)
         #expect(run.output.first?.split(separator: " ", omittingEmptySubsequences: true) == ["scheme", "kind", "reliable", "ordered", "broadcast", "max", "message"])
         let rows = run.output.dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
-        #expect(rows.map { $0.first ?? "" } == ["inproc", "ipc", "tcp"])
-        #expect(rows.map { $0[1] } == ["memory", "stream", "stream"])
+        #expect(rows.map { $0.first ?? "" } == toolSchemes)
+        #expect(rows.map { $0[1] } == ["memory"] + Array(repeating: "stream", count: toolSchemes.count - 1))
         #expect(rows.allSatisfy { $0[2] == "yes" && $0[3] == "yes" })
     }
 

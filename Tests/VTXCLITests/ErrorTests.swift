@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VTX
+import VTXTestSupport
 
 /// Failures end `vtx` with a non-zero status and one clear line on standard error, never a stack trace.
 @Suite(.timeLimit(.minutes(2)))

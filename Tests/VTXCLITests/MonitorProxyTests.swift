@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VTXTestSupport
 
 /// `vtx monitor` and `vtx proxy`, against libzmq peers.
 @Suite(.timeLimit(.minutes(2)), .enabled(if: ZMQPeer.isAvailable, "needs python3 with pyzmq (scripts/bootstrap.sh)"))

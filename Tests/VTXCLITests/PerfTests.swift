@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VTXTestSupport
 
 /// `vtx perf` paired with itself (and with libzmq through pyzmq), checking libzmq's output lines, and its progress
 /// line, which shows on a terminal only.

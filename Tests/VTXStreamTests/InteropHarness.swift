@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VTX
+import VTXTestSupport
 
 /// The stream transports the interop tests cover.
 enum InteropTransport: String, CaseIterable, Sendable, CustomTestStringConvertible {

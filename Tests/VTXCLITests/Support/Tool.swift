@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VTXTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -66,6 +67,14 @@ func expectOneLineFailure(_ run: Tool.Run, status: Int32? = nil, containing expe
     }
 }
 
+/// The schemes `vtx version` and `vtx transports` list, sorted: the built-in ones, and `tls` when built with the TLS
+/// trait (`vtx cat` registers tls only for a tls:// endpoint).
+#if TLS
+let toolSchemes = ["inproc", "ipc", "tcp", "tls"]
+#else
+let toolSchemes = ["inproc", "ipc", "tcp"]
+#endif
+
 /// The stream transports the interop tests cover.
 enum Transport: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case tcp, ipc
@@ -91,7 +100,7 @@ enum Binder: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { "\(rawValue) binds" }
 }
 
-/// A libzmq socket in a child process: `Tests/VTXStreamTests/Peers/zmq_peer.py` (pyzmq), scripted by its arguments
+/// A libzmq socket in a child process: `Tests/VTXTestSupport/Peers/zmq_peer.py` (pyzmq), scripted by its arguments
 /// and, with `--stdin`, by lines written to it. See `zmq_peer.py --help` for its actions and output tags.
 final class ZMQPeer {
     /// Whether python3 can import zmq; the interop tests are skipped otherwise.
@@ -102,7 +111,7 @@ final class ZMQPeer {
 
     static let script = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("VTXStreamTests/Peers/zmq_peer.py").path
+        .appendingPathComponent("VTXTestSupport/Peers/zmq_peer.py").path
 
     let child: ChildProcess
     /// The endpoints the peer bound (its `ENDPOINT` lines).

@@ -12,15 +12,18 @@ private func posixKill(_ pid: Int32, _ number: Int32) { _ = kill(pid, number) }
 private func ignoreBrokenPipes() { _ = signal(SIGPIPE, SIG_IGN) }
 
 /// Something a child process did that a test did not expect; quotes what it printed.
-struct ChildFailure: Error, CustomStringConvertible {
-    let description: String
+public struct ChildFailure: Error, CustomStringConvertible {
+    public let description: String
+
+    /// A failure described by `description`.
+    public init(description: String) { self.description = description }
 }
 
 /// A child process with piped standard streams. Reader threads collect its output lines; every wait is bounded, and
 /// a child still running when the value goes away is killed.
-final class ChildProcess: @unchecked Sendable {
+public final class ChildProcess: @unchecked Sendable {
     /// What the test calls the child, for failure messages.
-    let name: String
+    public let name: String
     private let process = Process()
     private let input: FileHandle
     private let condition = NSCondition()
@@ -33,7 +36,7 @@ final class ChildProcess: @unchecked Sendable {
     private var cursor = 0
 
     /// Starts `executable` with `arguments`.
-    init(_ executable: String, _ arguments: [String], name: String) throws {
+    public init(_ executable: String, _ arguments: [String], name: String) throws {
         // A child that exits while we write to its stdin must not take the test process with it.
         ignoreBrokenPipes()
         self.name = name
@@ -97,7 +100,7 @@ final class ChildProcess: @unchecked Sendable {
     /// The next standard-output line.
     ///
     /// - Throws: ``ChildFailure`` when none comes within `timeout` or the output has ended.
-    func nextLine(timeout: Duration = .seconds(15)) throws -> String {
+    public func nextLine(timeout: Duration = .seconds(15)) throws -> String {
         let cursor = self.cursor
         let line = wait(timeout: timeout) { () -> String?? in
             if cursor < stdoutLines.count { return .some(stdoutLines[cursor]) }
@@ -111,7 +114,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Skips standard-output lines until one satisfies `predicate`; returns it.
-    func line(timeout: Duration = .seconds(15), where predicate: (String) -> Bool) throws -> String {
+    public func line(timeout: Duration = .seconds(15), where predicate: (String) -> Bool) throws -> String {
         let deadline = ContinuousClock.now + timeout
         while true {
             let line = try nextLine(timeout: max(.zero, deadline - .now))
@@ -120,13 +123,13 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Whether a standard-output line not yet handed out is there, or arrives within `timeout`.
-    func hasLine(within timeout: Duration = .zero) -> Bool {
+    public func hasLine(within timeout: Duration = .zero) -> Bool {
         let cursor = self.cursor
         return wait(timeout: timeout) { cursor < stdoutLines.count ? true : nil } ?? false
     }
 
     /// The first standard-error line satisfying `predicate`, waiting up to `timeout` for it.
-    func errorLine(timeout: Duration = .seconds(15), where predicate: @escaping (String) -> Bool) throws -> String {
+    public func errorLine(timeout: Duration = .seconds(15), where predicate: @escaping (String) -> Bool) throws -> String {
         guard let line = wait(timeout: timeout, { stderrLines.first(where: predicate) }) else {
             throw failure("printed no such line on standard error within \(timeout)")
         }
@@ -134,15 +137,15 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Every standard-output line so far.
-    var output: [String] { condition.lock(); defer { condition.unlock() }; return stdoutLines }
+    public var output: [String] { condition.lock(); defer { condition.unlock() }; return stdoutLines }
 
     /// Every standard-error line so far.
-    var errors: [String] { condition.lock(); defer { condition.unlock() }; return stderrLines }
+    public var errors: [String] { condition.lock(); defer { condition.unlock() }; return stderrLines }
 
     // MARK: Input and life
 
     /// Writes `text` to the child's standard input; a child that stopped reading is ignored (its exit tells).
-    func write(_ text: String) {
+    public func write(_ text: String) {
         let bytes = Array(text.utf8)
         var written = 0
         while written < bytes.count {
@@ -154,14 +157,14 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Closes the child's standard input (end of file).
-    func closeInput() {
+    public func closeInput() {
         try? input.close()
     }
 
     /// Waits until the child has exited and its output has ended; returns its status.
     ///
     /// - Throws: ``ChildFailure`` when it is still running after `timeout` (it is then killed).
-    func exitStatus(timeout: Duration = .seconds(20)) throws -> Int32 {
+    public func exitStatus(timeout: Duration = .seconds(20)) throws -> Int32 {
         let process = self.process
         let done = wait(timeout: timeout) { !process.isRunning && openStreams == 0 ? true : nil } ?? false
         guard done else {
@@ -172,12 +175,12 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Sends a signal, such as `SIGINT`.
-    func signal(_ number: Int32) {
+    public func signal(_ number: Int32) {
         if process.isRunning { posixKill(process.processIdentifier, number) }
     }
 
     /// Kills the child if it still runs, and waits (bounded) for it to go.
-    func kill() {
+    public func kill() {
         try? input.close()
         guard process.isRunning else { return }
         posixKill(process.processIdentifier, SIGKILL)
@@ -185,7 +188,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// A failure that quotes the child's last output, for the test report.
-    func failure(_ what: String) -> ChildFailure {
+    public func failure(_ what: String) -> ChildFailure {
         let (out, err) = (output.suffix(8), errors.suffix(8))
         return ChildFailure(
             description: "\(name) \(what); stdout: \(out.map { String($0.prefix(200)) }) stderr: \(err)"
@@ -195,7 +198,7 @@ final class ChildProcess: @unchecked Sendable {
 
 extension Duration {
     /// The duration in seconds.
-    var inSeconds: Double {
+    public var inSeconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

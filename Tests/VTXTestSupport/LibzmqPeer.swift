@@ -1,5 +1,4 @@
 import Foundation
-import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -8,26 +7,26 @@ import Darwin
 #endif
 
 /// The python3 + pyzmq (bundled libzmq) that plays the libzmq side of the interop tests, found once per run.
-struct LibzmqRuntime: Sendable {
+public struct LibzmqRuntime: Sendable {
     /// The real interpreter (`sys.executable`, past any pyenv shim), so a peer's pid is the interpreter's.
-    let python: String
+    public let python: String
     /// libzmq's version, such as `4.3.4`.
-    let libzmqVersion: String
+    public let libzmqVersion: String
     /// pyzmq's version, such as `25.1.2`.
-    let pyzmqVersion: String
+    public let pyzmqVersion: String
 
     /// The runtime, or `nil` when `python3 -c "import zmq"` fails (then the interop tests are skipped).
-    static let current: LibzmqRuntime? = probe()
+    public static let current: LibzmqRuntime? = probe()
 
     /// The peer program, beside this file.
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    public static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Peers/zmq_peer.py").path
 
-    /// The reason given when the tests are skipped.
-    static let skipReason: Comment =
+    /// The reason given when the tests are skipped (a `Comment(rawValue:)` for swift-testing's `.enabled(if:_:)`).
+    public static let skipReason =
         "libzmq interop needs python3 with pyzmq (`python3 -c \"import zmq\"` failed); scripts/bootstrap.sh installs it"
 
-    var description: String { "libzmq \(libzmqVersion) (pyzmq \(pyzmqVersion), \(python))" }
+    public var description: String { "libzmq \(libzmqVersion) (pyzmq \(pyzmqVersion), \(python))" }
 
     private static func probe() -> LibzmqRuntime? {
         // A peer that dies while we write its stdin must not take the test process with it.
@@ -58,8 +57,11 @@ private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?,
 }
 
 /// Something a peer did that a test did not expect.
-struct PeerFailure: Error, CustomStringConvertible {
-    let description: String
+public struct PeerFailure: Error, CustomStringConvertible {
+    public let description: String
+
+    /// A failure described by `description`.
+    public init(description: String) { self.description = description }
 }
 
 /// What a peer printed, filled by reader threads (which own it with the peer, so a peer may go away first).
@@ -145,11 +147,11 @@ private final class PeerOutput: @unchecked Sendable {
 /// One running `zmq_peer.py`: a libzmq socket in a child process, scripted by arguments and stdin lines, whose
 /// output is read on background threads. Every wait is bounded; ``close(grace:)`` (also run by `deinit`) kills
 /// the process if it is still alive.
-final class LibzmqPeer: @unchecked Sendable {
+public final class LibzmqPeer: @unchecked Sendable {
     /// The endpoints the peer bound, resolved (`ENDPOINT` lines).
-    private(set) var endpoints: [String] = []
+    public private(set) var endpoints: [String] = []
     /// The process id, for signals.
-    let pid: Int32
+    public let pid: Int32
     private let process: Process
     private let input: FileHandle
     private let arguments: [String]
@@ -158,7 +160,7 @@ final class LibzmqPeer: @unchecked Sendable {
     private var cursor = 0
 
     /// The first bound endpoint.
-    var endpoint: String {
+    public var endpoint: String {
         get throws {
             guard let first = endpoints.first else {
                 throw PeerFailure(description: "the peer bound nothing: \(arguments)")
@@ -170,7 +172,7 @@ final class LibzmqPeer: @unchecked Sendable {
     /// Starts a peer with `arguments` (see `zmq_peer.py --help`) and waits (at most `timeout`) until it is set up.
     ///
     /// - Throws: ``PeerFailure`` when libzmq is missing, the process cannot start, or it fails before `READY`.
-    init(_ arguments: [String], timeout: Duration = .seconds(15)) throws {
+    public init(_ arguments: [String], timeout: Duration = .seconds(15)) throws {
         guard let runtime = LibzmqRuntime.current else { throw PeerFailure(description: "\(LibzmqRuntime.skipReason)") }
         self.arguments = arguments
         process = Process()
@@ -213,7 +215,7 @@ final class LibzmqPeer: @unchecked Sendable {
     /// The next output line (monitor events aside).
     ///
     /// - Throws: ``PeerFailure`` on timeout, on an `ERROR` line, or when the peer has exited.
-    func next(timeout: Duration = .seconds(10), waitingFor what: String = "a line") throws -> String {
+    public func next(timeout: Duration = .seconds(10), waitingFor what: String = "a line") throws -> String {
         let cursor = self.cursor
         let line = output.wait(timeout: timeout) { cursor < output.lines.count ? output.lines[cursor] : nil }
         guard let line else {
@@ -229,7 +231,7 @@ final class LibzmqPeer: @unchecked Sendable {
     ///
     /// - Throws: ``PeerFailure`` on timeout, `ERROR` or exit.
     @discardableResult
-    func expect(_ tag: String, timeout: Duration = .seconds(10)) throws -> String {
+    public func expect(_ tag: String, timeout: Duration = .seconds(10)) throws -> String {
         let deadline = ContinuousClock.now + timeout
         for _ in 0..<1_000_000 {
             let line = try next(timeout: max(.zero, deadline - .now), waitingFor: "'\(tag)'")
@@ -242,7 +244,7 @@ final class LibzmqPeer: @unchecked Sendable {
     /// The next received message (`MSG` line, skipping others such as `SENT`), as frames of bytes.
     ///
     /// - Throws: ``PeerFailure`` on timeout, `ERROR`, exit, or a message line that does not parse.
-    func message(timeout: Duration = .seconds(10)) throws -> [[UInt8]] {
+    public func message(timeout: Duration = .seconds(10)) throws -> [[UInt8]] {
         let line = try expect("MSG", timeout: timeout)
         guard let hexes = try? JSONDecoder().decode([String].self, from: Data(line.utf8)),
             case let frames = hexes.compactMap(PeerHex.decode), frames.count == hexes.count
@@ -251,21 +253,21 @@ final class LibzmqPeer: @unchecked Sendable {
     }
 
     /// Whether an output line is waiting to be read, or arrives within `timeout`; consumes nothing.
-    func hasOutput(within timeout: Duration = .zero) -> Bool {
+    public func hasOutput(within timeout: Duration = .zero) -> Bool {
         let cursor = self.cursor
         return output.wait(timeout: timeout) { cursor < output.lines.count ? true : nil } ?? false
     }
 
     /// Waits (at most `timeout`) until the peer's monitor (`--monitor`) has reported `name`, such as
     /// `HANDSHAKE_SUCCEEDED`, `occurrence` times since it started.
-    func waitForEvent(_ name: String, occurrence: Int = 1, timeout: Duration = .seconds(10)) -> Bool {
+    public func waitForEvent(_ name: String, occurrence: Int = 1, timeout: Duration = .seconds(10)) -> Bool {
         output.wait(timeout: timeout) {
             output.events.count { $0.hasPrefix("EVENT \(name) ") } >= occurrence ? true : nil
         } ?? false
     }
 
     /// The names of the monitor events reported so far, in order.
-    var eventNames: [String] {
+    public var eventNames: [String] {
         output.withLock { output.events.map { String($0.split(separator: " ")[1]) } }
     }
 
@@ -274,7 +276,7 @@ final class LibzmqPeer: @unchecked Sendable {
     /// Sends one action line to a `--stdin` peer, such as `recv 1`.
     ///
     /// - Throws: ``PeerFailure`` when the peer no longer reads its stdin.
-    func run(_ action: String) throws {
+    public func run(_ action: String) throws {
         let bytes = Array((action + "\n").utf8)
         var written = 0
         while written < bytes.count {
@@ -290,12 +292,12 @@ final class LibzmqPeer: @unchecked Sendable {
     }
 
     /// Sends a signal to the peer, such as `SIGSTOP`, `SIGCONT` or `SIGKILL`.
-    func signal(_ number: Int32) {
+    public func signal(_ number: Int32) {
         if process.isRunning { kill(pid, number) }
     }
 
     /// Waits (at most `timeout`) for the process to exit; returns its status, or `nil` if it still runs.
-    func waitForExit(timeout: Duration = .seconds(10)) -> Int32? {
+    public func waitForExit(timeout: Duration = .seconds(10)) -> Int32? {
         let process = self.process
         let exited = output.wait(timeout: timeout, untilOutputEnds: false) { process.isRunning ? nil : true } ?? false
         return exited ? process.terminationStatus : nil
@@ -304,7 +306,7 @@ final class LibzmqPeer: @unchecked Sendable {
     /// Waits for `DONE` and a clean exit.
     ///
     /// - Throws: ``PeerFailure`` when the peer fails, does not finish within `timeout`, or exits non-zero.
-    func finish(timeout: Duration = .seconds(15)) throws {
+    public func finish(timeout: Duration = .seconds(15)) throws {
         try expect("DONE", timeout: timeout)
         guard let status = waitForExit(timeout: timeout) else { throw failure("printed DONE but did not exit") }
         guard status == 0 else { throw failure("exited with status \(status)") }
@@ -312,7 +314,7 @@ final class LibzmqPeer: @unchecked Sendable {
 
     /// Closes stdin (a `--stdin` peer then finishes), and kills the process if it has not exited within
     /// `grace`. Safe to call more than once.
-    func close(grace: Duration = .seconds(3)) {
+    public func close(grace: Duration = .seconds(3)) {
         try? input.close()
         guard process.isRunning, waitForExit(timeout: grace) == nil else { return }
         kill(pid, SIGCONT)
@@ -336,10 +338,10 @@ final class LibzmqPeer: @unchecked Sendable {
 }
 
 /// Hex for frames going to and from the peer (1 MiB frames included, so no per-byte string work).
-enum PeerHex {
+public enum PeerHex {
     private static let digits = Array("0123456789abcdef".utf8)
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         String(unsafeUninitializedCapacity: bytes.count * 2) { out in
             digits.withUnsafeBufferPointer { digits in
                 for (i, byte) in bytes.enumerated() {
@@ -358,7 +360,7 @@ enum PeerHex {
         return table
     }()
 
-    static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: String) -> [UInt8]? {
         var text = text
         return text.withUTF8 { utf8 -> [UInt8]? in
             guard utf8.count % 2 == 0 else { return nil }
@@ -379,7 +381,7 @@ enum PeerHex {
     }
 
     /// Frames in the peer's FRAMES syntax: hex, separated by commas.
-    static func frames(_ frames: [[UInt8]]) -> String {
+    public static func frames(_ frames: [[UInt8]]) -> String {
         frames.map(encode).joined(separator: ",")
     }
 }

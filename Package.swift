@@ -210,7 +210,7 @@ let package = Package(
         .testTarget(
             name: "VTXTLSTests",
             dependencies: [
-                "VTX", "VTXTLS", "VTXTestSupport",
+                "VTX", "VTXTLS", "VTXTestSupport", "VTXDriverTests",
             ],
             path: "Tests/VTXTLSTests",
             exclude: ["Fixtures"],

@@ -40,6 +40,11 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     /// The bytes gathered before a batch is written.
     static let batchSize = 8192
 
+    /// The most bytes one drain writes before it flushes and lets the event loop run. A handler in front of the
+    /// socket (TLS) holds unflushed writes where the channel's writability does not see them, so a drain that
+    /// flushed only at the end could take a whole pipe into memory while the peer reads nothing.
+    static let drainLimit = 256 * 1024
+
     let endpoint: DriverEndpoint
     let role: Role
     let peerAddress: String
@@ -389,7 +394,8 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         let channel = context.channel
         var wrote = false
         var more = true
-        while more, channel.isWritable {
+        var budget = ZMTPEngine.drainLimit
+        while more, budget > 0, channel.isWritable {
             var buffer = channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
             do throws(ZMTPError) {
                 more = try fillBatch(&buffer, from: pipe)
@@ -398,11 +404,17 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
                 return
             }
             if buffer.readableBytes > 0 {
+                budget -= buffer.readableBytes
                 context.write(wrapOutboundOut(buffer), promise: nil)
                 wrote = true
             }
         }
         if wrote { context.flush() }
+        if more, budget <= 0, channel.isWritable {
+            // Past the limit: once the flushed bytes have reached the socket (whose writability then tells the
+            // truth), go on; a full socket stops the drain until `channelWritabilityChanged`.
+            context.eventLoop.execute { [self] in drainOutbound() }
+        }
         if pipe.isPeerClosed { pipeClosedBySocket() }
     }
 

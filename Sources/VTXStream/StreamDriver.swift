@@ -232,8 +232,6 @@ final class Listener: ZMTPEngineOwner, @unchecked Sendable {
         connections[ObjectIdentifier(engine)] = (engine, channel)
     }
 
-    func engineDidHandshake(_ engine: ZMTPEngine) {}
-
     func engineDidClose(_ engine: ZMTPEngine) {
         connections[ObjectIdentifier(engine)] = nil
     }
@@ -357,8 +355,6 @@ final class Connecter: ZMTPEngineOwner, @unchecked Sendable {
                 }
             }
     }
-
-    func engineDidHandshake(_ engine: ZMTPEngine) {}
 
     /// The engine has reported `disconnected` (the core schedules the next attempt); after a protocol error the
     /// connect gives up instead, as libzmq's session does.

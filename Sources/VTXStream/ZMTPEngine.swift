@@ -3,9 +3,8 @@ import NIOCore
 import VTXCore
 import ZMTP
 
-/// Told by a ``ZMTPEngine`` when its handshake completes and when its connection has ended. Called on the loop.
+/// Told by a ``ZMTPEngine`` when its connection has ended. Called on the loop.
 protocol ZMTPEngineOwner: AnyObject {
-    func engineDidHandshake(_ engine: ZMTPEngine)
     func engineDidClose(_ engine: ZMTPEngine)
 }
 
@@ -270,7 +269,6 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         didHandshake = true
         bridge.attach(self)
         endpoint.report(.handshakeSucceeded(peerAddress))
-        owner?.engineDidHandshake(self)
         if closingGracefully {
             // The socket closed while we were connecting: send what it queued, then close.
             flushAndClose()

@@ -223,9 +223,8 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
         other?.peerAnnounced()
     }
 
-    /// How many peers the other end has announced in this pipe (see ``announce(_:)``).
     private let announcements = Atomic<Int>(0)
-    /// How many peers the other end has announced in this pipe so far.
+    /// How many peers the other end has announced in this pipe so far (see ``announce(_:)``).
     var announcedPeers: Int { announcements.load(ordering: .acquiring) }
     /// Owner-private: how many announcements the owning socket has acted on.
     var announcementsHandled = 0

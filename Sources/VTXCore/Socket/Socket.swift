@@ -267,9 +267,9 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         isClosed = true
         link.markClosed()
         for record in endpoints.values {
+            record.endpoint.connectLoop?.stop()
             record.registration.send(record.endpoint.role == .bind ? .unbind(record.endpoint) : .disconnect(record.endpoint))
         }
-        for record in endpoints.values { record.endpoint.connectLoop?.stop() }
         endpoints = [:]
         for pipe in Array(pipes.values) { detach(pipe) }
         // Pipes handed over meanwhile are closed; the mailbox closes any that arrive later itself.

@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "VTXCore", targets: ["VTXCore"]),
         .library(name: "VTXInproc", targets: ["VTXInproc"]),
         .library(name: "ZMTP", targets: ["ZMTP"]),
+        .library(name: "VTXSecurity", targets: ["VTXSecurity"]),
         .library(name: "VTXStream", targets: ["VTXStream"]),
         .library(name: "VTXTCP", targets: ["VTXTCP"]),
         .library(name: "VTXIPC", targets: ["VTXIPC"]),
@@ -57,13 +58,27 @@ let package = Package(
             path: "Sources/VTXCore",
             swiftSettings: strictSettings
         ),
+        // libsodium (the system library, found with pkg-config): CURVE's boxes and key tools.
+        .systemLibrary(
+            name: "CSodium",
+            path: "Sources/CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
+        ),
         .target(
             name: "ZMTP",
             dependencies: [
                 "VTXCore",
+                "CSodium",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Sources/ZMTP",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "VTXSecurity",
+            dependencies: ["VTXCore", "ZMTP", "CSodium"],
+            path: "Sources/VTXSecurity",
             swiftSettings: strictSettings
         ),
         .target(
@@ -108,7 +123,7 @@ let package = Package(
         ),
         .target(
             name: "VTX",
-            dependencies: ["VTXCore", "VTXInproc", "VTXTCP", "VTXIPC"],
+            dependencies: ["VTXCore", "VTXInproc", "VTXTCP", "VTXIPC", "VTXSecurity"],
             path: "Sources/VTX",
             swiftSettings: strictSettings
         ),
@@ -186,6 +201,12 @@ let package = Package(
             name: "ZMTPTests",
             dependencies: ["ZMTP", "VTXCore", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/ZMTPTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SecurityTests",
+            dependencies: ["VTXSecurity", "ZMTP", "VTXCore", "CSodium", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/SecurityTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

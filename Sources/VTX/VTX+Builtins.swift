@@ -1,4 +1,5 @@
 @_exported import VTXCore
+@_exported import VTXSecurity
 import Logging
 import VTXIPC
 import VTXInproc

@@ -22,10 +22,10 @@ struct CommandTests {
         let run = try Tool.run(["--help"])
         #expect(run.status == 0)
         let text = run.output.joined(separator: "\n")
-        for command in ["cat", "perf", "monitor", "proxy", "demo", "version", "transports"] {
+        for command in ["cat", "perf", "monitor", "proxy", "demo", "keygen", "version", "transports"] {
             #expect(text.contains("  \(command) "), "\(command) missing from: \(text)")
         }
-        for command in ["cat", "perf", "monitor", "proxy"] {
+        for command in ["cat", "perf", "monitor", "proxy", "keygen"] {
             let help = try Tool.run([command, "--help"])
             #expect(help.status == 0)
             #expect(help.output.contains { $0.contains("Examples:") }, "\(command) --help has no examples")

@@ -1,0 +1,241 @@
+import NIOCore
+import VTXCore
+
+/// The server side of the CURVE mechanism (RFC 26, byte-compatible with libzmq 4.3.4): proves the server's key,
+/// checks the client's, asks ZAP about the client's public key, and encrypts every frame after the handshake.
+///
+/// HELLO is answered by WELCOME, which carries our transient public key and a cookie: our transient secret key and
+/// the client's transient public key sealed with the shared ``CurveCookieKeys``. Nothing secret is kept between
+/// WELCOME and INITIATE. INITIATE is checked as libzmq checks it (cookie, box, vouch); then the step asks ZAP
+/// (mechanism `CURVE`, credentials: the client's 32-byte public key), and ``resume(with:)`` answers READY or refuses:
+/// - no handler: admitted, without a user id;
+/// - 200: admitted; the reply's user id (when not empty) and metadata join the peer's properties;
+/// - 300: refused without ERROR; 400 and 500: ERROR with the status code, then refused;
+/// - an invalid reply: refused.
+public struct CurveServerMechanism: PendingMechanism {
+    private enum State: Sendable { case expectingHello, expectingInitiate, awaitingZAP, complete, failed }
+
+    /// Our socket type, announced as `Socket-Type` and checked against the client's.
+    public let socketType: SocketType
+    /// Our routing id, announced as `Identity` when ``socketType`` sends one, and sent as ZAP's identity.
+    public let routingId: Frame
+    /// Application properties sent after the standard ones.
+    public let applicationProperties: Metadata
+    /// The ZAP domain (empty when `nil`).
+    public let zapDomain: String?
+    /// The client's address for ZAP (its IP address for tcp).
+    public let peerAddress: String
+    /// The largest message accepted after the handshake; `nil` for no limit.
+    public let maxMessageSize: Int?
+    /// What the client's INITIATE and ZAP said, once the handshake is complete.
+    public private(set) var peer: PeerProperties?
+
+    private let secretKey: [UInt8]
+    private let cookieKeys: CurveCookieKeys
+    private let randomness: CurveRandomness
+    private var state = State.expectingHello
+    private var clientTransient: [UInt8] = []
+    private var clientKey: [UInt8] = []
+    private var candidate: PeerProperties?
+    private var sessionKey: SecretBytes?
+    private var lastClientNonce: UInt64 = 0
+    private var session: CurveSession?
+
+    /// Makes the server side of a connection for a server with secret key `secretKey`.
+    ///
+    /// - Parameters:
+    ///   - socketType: our socket type; `routingId` our routing id (empty for none), also ZAP's identity;
+    ///     `properties` extra metadata for READY.
+    ///   - zapDomain: the ZAP domain; `peerAddress` the client's address for ZAP.
+    ///   - maxMessageSize: the largest message accepted after the handshake; `nil` for no limit.
+    ///   - cookieKeys: the keys cookies are sealed with (``CurveCookieKeys/shared`` by default).
+    public init(
+        secretKey: CurveKey, socketType: SocketType, routingId: Frame = Frame(), properties: Metadata = [],
+        zapDomain: String? = nil, peerAddress: String = "", maxMessageSize: Int? = nil,
+        cookieKeys: CurveCookieKeys = .shared
+    ) {
+        self.init(
+            secretKey: secretKey, socketType: socketType, routingId: routingId, properties: properties,
+            zapDomain: zapDomain, peerAddress: peerAddress, maxMessageSize: maxMessageSize, cookieKeys: cookieKeys,
+            randomness: .system
+        )
+    }
+
+    /// Makes a server that draws its transient key pair and long nonces from `randomness`.
+    package init(
+        secretKey: CurveKey, socketType: SocketType, routingId: Frame, properties: Metadata, zapDomain: String?,
+        peerAddress: String, maxMessageSize: Int?, cookieKeys: CurveCookieKeys, randomness: CurveRandomness
+    ) {
+        self.secretKey = secretKey.bytes
+        self.socketType = socketType
+        self.routingId = routingId
+        self.applicationProperties = properties
+        self.zapDomain = zapDomain
+        self.peerAddress = peerAddress
+        self.maxMessageSize = maxMessageSize
+        self.cookieKeys = cookieKeys
+        self.randomness = randomness
+    }
+
+    /// `CURVE`.
+    public var name: MechanismName { .curve }
+    /// `true`: the server.
+    public var isServer: Bool { true }
+    /// Whether READY has been sent.
+    public var isComplete: Bool { state == .complete }
+    /// `false`: every frame is boxed in a MESSAGE after the handshake.
+    public var passesFramesThrough: Bool { false }
+
+    /// Our metadata for READY: `Socket-Type`, `Identity` for REQ/DEALER/ROUTER, then the application properties.
+    public var localMetadata: Metadata {
+        NullMechanism(socketType: socketType, routingId: routingId, properties: applicationProperties).localMetadata
+    }
+
+    /// Nothing: the client speaks first. Never throws.
+    public mutating func start() throws(ZMTPError) -> HandshakeStep { HandshakeStep() }
+
+    /// Handles HELLO (answering WELCOME) and INITIATE (asking ZAP).
+    ///
+    /// - Throws: ``ZMTPError/Category/unexpectedCommand`` for anything out of turn (data, ERROR, another command,
+    ///   anything while ZAP is asked or after READY); the parse errors of HELLO and INITIATE (malformed,
+    ///   cryptographic, key exchange); ``ZMTPError/Category/invalidMetadata`` and
+    ///   ``ZMTPError/Category/incompatibleSocketType`` from the client's metadata.
+    public mutating func process(_ item: ZMTPItem) throws(ZMTPError) -> HandshakeStep {
+        switch (state, item) {
+        case (.expectingHello, .command(.other(name: "HELLO", let data))):
+            return try hello(data.bytes)
+        case (.expectingInitiate, .command(.other(name: "INITIATE", let data))):
+            return try initiate(data.bytes)
+        case (.awaitingZAP, _):
+            throw ZMTPError(.unexpectedCommand, "the CURVE client sent more before ZAP answered")
+        case (.complete, _), (.failed, _):
+            throw ZMTPError(.unexpectedCommand, "the CURVE handshake is already over")
+        case (_, .message):
+            throw ZMTPError(.unexpectedCommand, "a data frame arrived during the CURVE handshake")
+        case (.expectingHello, .command(let command)):
+            throw ZMTPError(.unexpectedCommand, "the CURVE server expected HELLO, not \(command.name)")
+        case (.expectingInitiate, .command(let command)):
+            throw ZMTPError(.unexpectedCommand, "the CURVE server expected INITIATE, not \(command.name)")
+        }
+    }
+
+    private mutating func hello(_ data: [UInt8]) throws(ZMTPError) -> HandshakeStep {
+        let hello = try CurveHandshake.parseHello(data, serverSecret: secretKey)
+        // s' lives only in this scope and in the cookie: the last reference goes (and the bytes are wiped) on return.
+        let pair = randomness.transientKeyPair()
+        let welcomeNonce = randomness.longNonce()
+        let cookieNonce = randomness.longNonce()
+        let welcome = try CurveHandshake.welcome(
+            clientTransient: hello.clientTransient, serverSecret: secretKey, serverTransient: pair.publicKey,
+            serverTransientSecret: pair.secretKey, cookieKey: cookieKeys.sealingKey(), welcomeNonce: welcomeNonce,
+            cookieNonce: cookieNonce
+        )
+        clientTransient = hello.clientTransient
+        lastClientNonce = hello.nonce
+        state = .expectingInitiate
+        return HandshakeStep(commands: [welcome])
+    }
+
+    private mutating func initiate(_ data: [UInt8]) throws(ZMTPError) -> HandshakeStep {
+        let initiate = try CurveHandshake.parseInitiate(
+            data, clientTransient: clientTransient, cookieKeys: cookieKeys.openingKeys()
+        )
+        // libzmq does not compare INITIATE's nonce with HELLO's; MESSAGEs must exceed INITIATE's.
+        candidate = try PeerProperties(validating: initiate.metadata, for: socketType)
+        sessionKey = initiate.sessionKey
+        clientKey = initiate.clientKey
+        lastClientNonce = initiate.nonce
+        state = .awaitingZAP
+        let request = ZAPRequest(
+            domain: zapDomain ?? "", address: peerAddress, identity: routingId, mechanism: MechanismName.curve.rawValue,
+            credentials: [Frame(initiate.clientKey)]
+        )
+        return HandshakeStep(authenticate: request)
+    }
+
+    /// Finishes the handshake with ZAP's verdict on the client's key: READY when admitted, a refusal otherwise.
+    ///
+    /// - Returns: READY (admitted); ERROR and a failure (400, 500); a failure alone (300, an invalid reply, metadata
+    ///   from the handler that cannot be parsed).
+    /// - Throws: ``ZMTPError/Category/unexpectedCommand`` when no ZAP request is pending.
+    public mutating func resume(with outcome: ZAPOutcome) throws(ZMTPError) -> HandshakeStep {
+        guard state == .awaitingZAP, var admitted = candidate else {
+            throw ZMTPError(.unexpectedCommand, "a ZAP outcome arrived when the CURVE server asked none")
+        }
+        switch outcome {
+        case .noHandler:
+            break
+        case .reply(let reply) where reply.statusCode == 200:
+            if !reply.userId.isEmpty { admitted.userId = reply.userId }
+            var buffer = ByteBuffer()
+            reply.metadata.withUnsafeBytes { _ = buffer.writeBytes($0) }
+            do throws(ZMTPError) {
+                let extra = try Metadata(parsing: buffer, command: "ZAP reply")
+                admitted.metadata.properties.append(contentsOf: extra.properties)
+            } catch {
+                return fail(ZMTPError(.invalidMetadata, "the ZAP handler's metadata is malformed: \(error.message)"))
+            }
+        case .reply(let reply) where reply.statusCode == 300:
+            return fail(refusal(reply))
+        case .reply(let reply) where reply.statusCode == 400 || reply.statusCode == 500:
+            return fail(refusal(reply), sending: [.error(reason: String(reply.statusCode))])
+        case .reply(let reply):
+            return fail(ZMTPError(.malformedCommand, "the ZAP handler answered status \(reply.statusCode)",
+                command: "ZAP reply"))
+        case .invalid(let reason):
+            return fail(ZMTPError(.malformedCommand, "the ZAP handler's reply is invalid: \(reason)",
+                command: "ZAP reply"))
+        }
+        guard let sessionKey else { throw ZMTPError(.unexpectedCommand, "no CURVE session key to answer with") }
+        let ready = try CurveHandshake.ready(metadata: localMetadata, nonce: 1, sessionKey: sessionKey)
+        session = CurveSession(
+            sessionKey: sessionKey, isServer: true, nextNonce: 2, lastPeerNonce: lastClientNonce,
+            maxMessageSize: maxMessageSize
+        )
+        peer = admitted
+        candidate = nil
+        state = .complete
+        return HandshakeStep(commands: [ready])
+    }
+
+    /// A refusal by ZAP, as libzmq reports it (`ZMQ_EVENT_HANDSHAKE_FAILED_AUTH` with the status code): the
+    /// status code is the error's ``ZMTPError/peerReason``, so ``ZMTPError/authenticationStatus`` gives it.
+    private func refusal(_ reply: ZAPReply) -> ZMTPError {
+        let text = reply.statusText.isEmpty ? "" : " (\(reply.statusText))"
+        return ZMTPError(.peerError, "ZAP refused the CURVE client with status \(reply.statusCode)\(text)",
+            peerReason: String(reply.statusCode))
+    }
+
+    private mutating func fail(_ error: ZMTPError, sending commands: [Command] = []) -> HandshakeStep {
+        state = .failed
+        candidate = nil
+        sessionKey = nil
+        return HandshakeStep(commands: commands, failure: error)
+    }
+
+    /// Appends `message` as one MESSAGE data frame per frame.
+    ///
+    /// - Throws: ``ZMTPError/Category/unexpectedCommand`` before the handshake is complete; the errors of
+    ///   ``CurveSession/encode(_:into:)-(Message,_)``.
+    public mutating func encode(_ message: Message, into buffer: inout ByteBuffer) throws(ZMTPError) {
+        guard session != nil else { throw ZMTPError(.unexpectedCommand, "data before the CURVE handshake completed") }
+        try session?.encode(message, into: &buffer)
+    }
+
+    /// Appends `command` boxed in a MESSAGE with the inner COMMAND flag.
+    ///
+    /// - Throws: as ``encode(_:into:)-(Message,_)``.
+    public mutating func encode(_ command: Command, into buffer: inout ByteBuffer) throws(ZMTPError) {
+        guard session != nil else { throw ZMTPError(.unexpectedCommand, "a command before the CURVE handshake completed") }
+        try session?.encode(command, into: &buffer)
+    }
+
+    /// Opens a MESSAGE from the client: a whole message, a command, or `nil` for a frame that is not the last.
+    ///
+    /// - Throws: ``ZMTPError/Category/unexpectedCommand`` before the handshake is complete; the errors of
+    ///   ``CurveSession/decode(_:)``.
+    public mutating func decode(_ item: ZMTPItem) throws(ZMTPError) -> ZMTPItem? {
+        guard session != nil else { throw ZMTPError(.unexpectedCommand, "data before the CURVE handshake completed") }
+        return try session?.decode(item) ?? nil
+    }
+}

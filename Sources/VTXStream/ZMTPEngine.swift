@@ -397,7 +397,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
                 return nil
             }
             return SubscriptionEncoding.message(for: command)
-        case .error(let reason):
+        case .error(let reason), .libzmqPlainError(let reason):
             throw ZMTPError(.peerError, "the peer sent ERROR \"\(reason)\"", peerReason: reason)
         case .ready:
             throw ZMTPError(.unexpectedCommand, "READY after the handshake")

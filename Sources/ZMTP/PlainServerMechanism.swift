@@ -4,6 +4,8 @@ import VTXCore
 /// The server side of the PLAIN mechanism (RFC 24): reads the client's user name and password from HELLO, asks
 /// the ZAP handler (mechanism `PLAIN`, credentials user name and password), answers WELCOME when it admits the
 /// client and ERROR with the status code when it refuses (nothing for 300), then takes INITIATE and answers READY.
+/// ERROR goes out spelt as libzmq 4.3's PLAIN server spells it (``Command/libzmqPlainError(reason:)``), so that a
+/// libzmq client reports the refusal as an authentication failure with its status code.
 ///
 /// As in libzmq, a PLAIN server without a ZAP handler refuses every client: it has no way to check a password.
 public struct PlainServerMechanism: Mechanism {
@@ -94,7 +96,12 @@ public struct PlainServerMechanism: Mechanism {
             authentication = (userId, properties)
             state = .expectInitiate
             return HandshakeStep(commands: [.other(name: PlainCommand.welcome, data: Frame())])
-        case .refused(let step):
+        case .refused(var step):
+            // libzmq PLAIN clients recognise only libzmq's own spelling of ERROR.
+            step.commands = step.commands.map { command in
+                if case .error(let reason) = command { return .libzmqPlainError(reason: reason) }
+                return command
+            }
             return step
         }
     }

@@ -74,17 +74,24 @@ public final class StreamDriver: Driver, @unchecked Sendable {
         done.wait()
     }()
 
-    /// Validates the command's address at once (so a malformed endpoint fails the call), then carries the command
+    /// Validates the command's address and security settings at once (so a malformed endpoint or an unusable
+    /// mechanism fails the call), then carries the command
     /// out on the event loop.
     public func handle(_ command: DriverCommand) {
         switch command {
         case .bind(let endpoint):
-            do { try transport.validate(endpoint.endpoint, role: .bind) } catch {
+            do {
+                try transport.validate(endpoint.endpoint, role: .bind)
+                try MechanismFactory.validate(endpoint.options.security, socketType: endpoint.socketType)
+            } catch {
                 endpoint.report(.bindFailed(error))
                 return
             }
         case .connect(let endpoint):
-            do { try transport.validate(endpoint.endpoint, role: .connect) } catch {
+            do {
+                try transport.validate(endpoint.endpoint, role: .connect)
+                try MechanismFactory.validate(endpoint.options.security, socketType: endpoint.socketType)
+            } catch {
                 endpoint.report(.connectFailed(error))
                 return
             }

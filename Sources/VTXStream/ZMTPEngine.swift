@@ -58,11 +58,15 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     // The engine runs on its channel's event loop only, with no overlapping accesses to these hot fields, so
     // their dynamic exclusivity checks are turned off.
     @exclusivity(unchecked) private var state = State.greeting
-    private var greetingDecoder: GreetingDecoder
-    @exclusivity(unchecked) private var mechanism: any Mechanism
+    /// The greeting and security handshake; `nil` before the connection is active and after the handshake.
+    private var handshake: ZMTPHandshake?
+    /// The mechanism, after the handshake: it encodes and decodes every frame unless it passes them through.
+    @exclusivity(unchecked) private var mechanism: any Mechanism = NullMechanism(socketType: .pair)
     @exclusivity(unchecked) private var decoder: FrameDecoder
     @exclusivity(unchecked) private var encoding = SubscriptionEncoding(usesCommands: false)
-    /// Whether messages go out as plain frames (NULL mechanism, no subscription commands); set at the greeting.
+    /// Whether frames travel unchanged (NULL and PLAIN): the fast paths apply. Set at the handshake.
+    @exclusivity(unchecked) private var framesPassThrough = true
+    /// Whether messages go out as plain frames (frames pass through, no subscription commands); set at the handshake.
     @exclusivity(unchecked) private var plainFrames = false
     @exclusivity(unchecked) private var context: ChannelHandlerContext?
     @exclusivity(unchecked) private var stalled: Message?
@@ -100,12 +104,6 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         self.bridge = bridge
         self.owner = owner
         self.logger = logger
-        let mechanism = NullMechanism(
-            socketType: endpoint.socketType,
-            routingId: endpoint.options.routingId ?? Frame()
-        )
-        self.mechanism = mechanism
-        self.greetingDecoder = GreetingDecoder(expecting: mechanism.name)
         self.decoder = FrameDecoder(maxMessageSize: endpoint.options.maxMessageSize, acceptsDataFrames: false)
     }
 
@@ -125,9 +123,25 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         guard case .greeting = state, handshakeTimer == nil else { return }
         lastReceived = .now()
         endpoint.report(role == .connected ? .connected(peerAddress) : .accepted(peerAddress))
+        let handshakeContext = HandshakeContext(
+            socketType: endpoint.socketType,
+            routingId: endpoint.options.routingId ?? Frame(),
+            zapDomain: endpoint.options.security.zapDomain,
+            zapAddress: context.channel.remoteAddress?.ipAddress ?? "",
+            peerDescription: peerAddress
+        )
+        let opening: ZMTPHandshake
+        do throws(VTXError) {
+            let mechanism = try MechanismFactory.make(for: endpoint.options.security, context: handshakeContext)
+            opening = ZMTPHandshake(mechanism: mechanism, maxMessageSize: endpoint.options.maxMessageSize)
+        } catch {
+            fail(error, protocol: true)
+            return
+        }
+        handshake = opening
         // Send the whole greeting at once: libzmq waits for our first 11 bytes before sending the rest of its own.
         var buffer = context.channel.allocator.buffer(capacity: Greeting.size)
-        mechanism.greeting.write(to: &buffer)
+        opening.greeting.write(to: &buffer)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         let limit = endpoint.options.handshakeInterval ?? .seconds(3600)
         handshakeTimer = context.eventLoop.scheduleTask(in: limit.timeAmount) { [self] in
@@ -219,19 +233,11 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
 
     private func process(_ buffer: inout ByteBuffer) {
         do throws(ZMTPError) {
-            if case .greeting = state {
-                guard let greeting = try greetingDecoder.decode(&buffer) else { return }
-                encoding = SubscriptionEncoding(localType: endpoint.socketType, peerGreeting: greeting)
-                plainFrames = !encoding.usesCommands && mechanism.name == .null
-                state = .handshake
-                try send(mechanism.start())
-            }
-            if case .handshake = state {
-                while !mechanism.isComplete, let item = try decoder.next(&buffer) {
-                    try send(mechanism.process(item))
-                }
-                guard mechanism.isComplete else { return }
-                completeHandshake()
+            if state == .greeting || state == .handshake {
+                guard var opening = handshake else { return }
+                let output = try opening.receive(&buffer)
+                handshake = opening
+                guard carryOut(output) else { return }
             }
             if case .ready = state {
                 try deliver(&buffer)
@@ -241,17 +247,63 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    private func send(_ commands: [Command]) throws(ZMTPError) {
+    /// Carries out what the handshake asked: writes its commands, asks ZAP, fails, or completes. Returns whether
+    /// the handshake completed (data may follow).
+    private func carryOut(_ output: ZMTPHandshake.Output) -> Bool {
+        guard let opening = handshake else { return false }
+        if state == .greeting, opening.peerGreeting != nil { state = .handshake }
+        send(output.commands)
+        if let failure = output.failure {
+            fail(protocolError: failure)
+            return false
+        }
+        if let request = output.authenticate {
+            let loop = context?.eventLoop
+            let limit = endpoint.options.handshakeInterval ?? .seconds(30)
+            endpoint.authenticate(request, timeout: limit) { [self] outcome in
+                loop?.execute { self.resumeHandshake(with: outcome) }
+            }
+            return false
+        }
+        guard opening.isComplete else { return false }
+        completeHandshake()
+        return state == .ready
+    }
+
+    /// The ZAP handler answered: go on with the handshake, then deliver what the peer sent meanwhile.
+    private func resumeHandshake(with outcome: ZAPOutcome) {
+        guard state == .handshake, var opening = handshake else { return }
+        do throws(ZMTPError) {
+            let output = try opening.resume(with: outcome)
+            var leftover = opening.takeLeftover()
+            handshake = opening
+            guard carryOut(output), var rest = leftover else { return }
+            leftover = nil
+            try deliver(&rest)
+        } catch {
+            fail(protocolError: error)
+        }
+    }
+
+    /// Writes handshake commands as plain command frames.
+    private func send(_ commands: [Command]) {
         guard !commands.isEmpty, let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: 64)
-        for command in commands { try mechanism.encode(command, into: &buffer) }
+        for command in commands { FrameEncoder.encode(command, into: &buffer) }
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
     private func completeHandshake() {
-        guard let context, let properties = mechanism.peer else { return }
+        guard let context, let opening = handshake, let properties = opening.mechanism.peer,
+            let greeting = opening.peerGreeting
+        else { return }
         handshakeTimer?.cancel()
-        decoder.acceptsDataFrames = true
+        handshake = nil
+        mechanism = opening.mechanism
+        decoder = opening.decoder
+        encoding = SubscriptionEncoding(localType: endpoint.socketType, peerGreeting: greeting)
+        framesPassThrough = mechanism.passesFramesThrough
+        plainFrames = framesPassThrough && !encoding.usesCommands
         if pipe == nil {
             do {
                 pipe = try endpoint.attach(peer: properties.peerInfo(address: peerAddress), sink: bridge)
@@ -284,19 +336,23 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         var wrote = false
         defer { if wrote { pipe.flush() } }
         while true {
-            // Runs of short single-frame messages (most traffic) go straight from the bytes into the pipe.
-            var held: Message?
-            let decoded = decoder.decodeShortMessages(from: &buffer) { message in
-                if pipe.write(moving: &message) { return true }
-                held = message
-                return false
+            if framesPassThrough {
+                // Runs of short single-frame messages (most traffic) go straight from the bytes into the pipe.
+                var held: Message?
+                let decoded = decoder.decodeShortMessages(from: &buffer) { message in
+                    if pipe.write(moving: &message) { return true }
+                    held = message
+                    return false
+                }
+                if decoded > (held == nil ? 0 : 1) { wrote = true }
+                if let held {
+                    stall(holding: held, rest: &buffer)
+                    return
+                }
             }
-            if decoded > (held == nil ? 0 : 1) { wrote = true }
-            if let held {
-                stall(holding: held, rest: &buffer)
-                return
-            }
-            guard let item = try decoder.next(&buffer) else { return }
+            guard let wireItem = try decoder.next(&buffer) else { return }
+            // A mechanism that encrypts opens each frame; it yields nothing until a whole message is open.
+            guard let item = framesPassThrough ? wireItem : try mechanism.decode(wireItem) else { continue }
             let inbound: Message?
             switch item {
             case .message(let message):
@@ -341,7 +397,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
                 return nil
             }
             return SubscriptionEncoding.message(for: command)
-        case .error(let reason):
+        case .error(let reason), .libzmqPlainError(let reason):
             throw ZMTPError(.peerError, "the peer sent ERROR \"\(reason)\"", peerReason: reason)
         case .ready:
             throw ZMTPError(.unexpectedCommand, "READY after the handshake")
@@ -454,6 +510,13 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     private func encode(_ message: Message, into buffer: inout ByteBuffer) throws(ZMTPError) {
         if plainFrames {
             FrameEncoder.encode(message, into: &buffer)
+            return
+        }
+        if framesPassThrough {
+            switch encoding.translate(message) {
+            case .message(let message): FrameEncoder.encode(message, into: &buffer)
+            case .command(let command): FrameEncoder.encode(command, into: &buffer)
+            }
             return
         }
         switch encoding.translate(message) {

@@ -2,6 +2,9 @@ import NIOCore
 import VTXCore
 
 extension Command {
+    /// How libzmq 4.3.0–4.3.5's PLAIN server spells the start of ERROR: `5E 'RROR'` instead of `05 'ERROR'`.
+    static let libzmqPlainErrorPrefix: [UInt8] = [0x5E, 0x52, 0x52, 0x4F, 0x52]
+
     /// Parses a command body: the readable bytes of a frame that had the COMMAND flag.
     ///
     /// Names are matched exactly (byte for byte), as libzmq does. Bytes after an ERROR reason are ignored, as
@@ -12,6 +15,16 @@ extension Command {
     ///   truncated, an ERROR's reason runs past the end, or a PING has no 2-byte TTL.
     public init(parsing body: ByteBuffer) throws(ZMTPError) {
         var body = body
+        if body.readableBytesView.starts(with: Command.libzmqPlainErrorPrefix) {
+            // libzmq 4.3.0–4.3.5's PLAIN server writes ERROR as `^RROR` (a C hex escape swallowed the `E`).
+            body.moveReaderIndex(forwardBy: Command.libzmqPlainErrorPrefix.count)
+            let reason = body.readInteger(as: UInt8.self).flatMap { body.readSlice(length: Int($0)) }
+            guard let reason else {
+                throw ZMTPError.malformed(CommandName.error, "the reason runs past the end")
+            }
+            self = .error(reason: String(decoding: reason.readableBytesView, as: UTF8.self))
+            return
+        }
         guard let nameLength = body.readInteger(as: UInt8.self) else {
             throw ZMTPError(.malformedCommand, "malformed command: the command frame is empty")
         }

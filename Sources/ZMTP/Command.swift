@@ -23,6 +23,10 @@ public enum Command: Sendable, Hashable {
     case pong(context: Frame)
     /// Any other command, with its name and the bytes after the name.
     case other(name: String, data: Frame)
+    /// ERROR as libzmq 4.3.0–4.3.5's PLAIN server writes it, `^RROR` (a C hex escape in libzmq swallowed the
+    /// `E`): the only spelling a libzmq PLAIN client reports as `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH` with the status
+    /// code. Sent only by VTX's PLAIN server; received, either spelling parses as ``error(reason:)``.
+    case libzmqPlainError(reason: String)
 
     /// The command's name as it appears on the wire, such as `"READY"`.
     public var name: String {
@@ -34,6 +38,7 @@ public enum Command: Sendable, Hashable {
         case .ping: CommandName.ping
         case .pong: CommandName.pong
         case .other(let name, _): name
+        case .libzmqPlainError: CommandName.error
         }
     }
 
@@ -41,6 +46,7 @@ public enum Command: Sendable, Hashable {
     public var bodySize: Int {
         let nameSize = 1 + name.utf8.count
         return switch self {
+        case .libzmqPlainError(let reason): Command.libzmqPlainErrorPrefix.count + 1 + min(reason.utf8.count, 255)
         case .ready(let metadata): nameSize + metadata.encodedSize
         case .error(let reason): nameSize + 1 + min(reason.utf8.count, 255)
         case .subscribe(let topic), .cancel(let topic): nameSize + topic.count
@@ -64,6 +70,13 @@ public enum Command: Sendable, Hashable {
     ///
     /// Mechanisms that wrap commands (CURVE's MESSAGE boxes) use this.
     public func writeBody(to buffer: inout ByteBuffer) {
+        if case .libzmqPlainError(let reason) = self {
+            buffer.writeBytes(Command.libzmqPlainErrorPrefix)
+            let bytes = reason.utf8.prefix(255)
+            buffer.writeInteger(UInt8(bytes.count))
+            buffer.writeBytes(bytes)
+            return
+        }
         let name = self.name
         buffer.writeInteger(UInt8(truncatingIfNeeded: name.utf8.count))
         buffer.writeString(name)
@@ -79,6 +92,8 @@ public enum Command: Sendable, Hashable {
         case .ping(let ttl, let context):
             buffer.writeInteger(ttl)
             context.withUnsafeBytes { _ = buffer.writeBytes($0) }
+        case .libzmqPlainError:
+            break
         }
     }
 }

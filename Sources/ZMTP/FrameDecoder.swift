@@ -37,6 +37,9 @@ public struct FrameDecoder: Sendable {
     public var sharingThreshold: Int
     /// Allocates the buffers that gather bodies split across reads.
     public var allocator: ByteBufferAllocator
+    /// Names of commands yielded as ``Command/other(name:data:)`` with their bodies unparsed (the mechanism's
+    /// ``Mechanism/unparsedCommands``: CURVE's boxed READY).
+    public var unparsedCommands: Set<String> = []
 
     @usableFromInline
     enum State: Sendable {
@@ -323,7 +326,7 @@ public struct FrameDecoder: Sendable {
     private mutating func complete(flags: FrameFlags, body: Body) throws(ZMTPError) -> ZMTPItem? {
         switch body {
         case .buffer(let bytes):
-            return .command(try Command(parsing: bytes))
+            return .command(try Command(parsing: bytes, unparsed: unparsedCommands))
         case .frame(let frame):
             pendingBytes += frame.count
             pending.append(frame)

@@ -41,6 +41,9 @@ public struct ZMTPError: Error, Sendable, Hashable, CustomStringConvertible {
         case incompatibleSocketType
         /// The peer sent an ERROR command: it refused the handshake. ``ZMTPError/peerReason`` holds its reason.
         case peerError
+        /// Authentication refused the peer: our ZAP handler answered 300, 400 or 500 (``ZMTPError/authenticationStatus``),
+        /// answered garbage, or is missing where the mechanism needs one. libzmq: `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH`.
+        case authenticationFailed
     }
 
     /// What kind of failure this is.
@@ -51,13 +54,22 @@ public struct ZMTPError: Error, Sendable, Hashable, CustomStringConvertible {
     public let command: String?
     /// For ``Category/peerError``, the reason the peer's ERROR command gave.
     public let peerReason: String?
+    /// For ``Category/authenticationFailed``, the ZAP status code when the handler gave one.
+    private let zapStatus: Int?
 
-    /// Makes an error.
-    public init(_ category: Category, _ message: String, command: String? = nil, peerReason: String? = nil) {
+    /// Makes an error; `zapStatus` is the ZAP status code of an ``Category/authenticationFailed``.
+    public init(
+        _ category: Category,
+        _ message: String,
+        command: String? = nil,
+        peerReason: String? = nil,
+        zapStatus: Int? = nil
+    ) {
         self.category = category
         self.message = message
         self.command = command
         self.peerReason = peerReason
+        self.zapStatus = zapStatus
     }
 
     /// Makes a ``Category/malformedCommand`` error for the command called `name`.
@@ -97,13 +109,16 @@ public struct ZMTPError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidMetadata: 0x1000_0018
         case .cryptographic: 0x1100_0001
         case .mechanismMismatch: 0x1100_0002
-        case .invalidSignature, .unsupportedVersion, .messageTooLarge, .incompatibleSocketType, .peerError: nil
+        case .invalidSignature, .unsupportedVersion, .messageTooLarge, .incompatibleSocketType, .peerError,
+            .authenticationFailed: nil
         }
     }
 
-    /// For ``Category/peerError``, the ZAP status code when the peer's reason is one (`300`, `400` or `500`, as
+    /// For ``Category/authenticationFailed``, the ZAP status code our handler gave, if any. For
+    /// ``Category/peerError``, the ZAP status code when the peer's reason is one (`300`, `400` or `500`, as
     /// libzmq sends after a failed authentication; libzmq reports these as `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH`).
     public var authenticationStatus: Int? {
+        if category == .authenticationFailed { return zapStatus }
         guard category == .peerError, let reason = peerReason, reason.utf8.count == 3,
             let code = Int(reason), [300, 400, 500].contains(code)
         else { return nil }
@@ -117,6 +132,9 @@ public struct ZMTPError: Error, Sendable, Hashable, CustomStringConvertible {
         switch category {
         case .messageTooLarge: VTXError(.messageTooLarge, description)
         case .incompatibleSocketType: VTXError(.incompatibleSocketType, description)
+        case .authenticationFailed: VTXError(.authenticationFailed, description, authenticationStatus: zapStatus)
+        case .peerError where authenticationStatus != nil:
+            VTXError(.authenticationFailed, description, authenticationStatus: authenticationStatus)
         default: VTXError(.handshakeFailed, description)
         }
     }

@@ -40,6 +40,10 @@ struct CatCommand: ParsableCommand {
                   --tls-certificate server.pem --tls-key server-key.pem
               echo hi | vtx cat --type req --connect tls://127.0.0.1:5559 \\
                   --tls-trust ca.pem
+              vtx cat --type rep --echo --bind 'tcp://*:5560' \\
+                  --plain-server --allow-user admin:secret
+              echo hi | vtx cat --type req --connect tcp://127.0.0.1:5560 \\
+                  --plain-user admin --plain-password secret
 
             tls:// endpoints need a vtx built with the TLS package trait (swift build --traits TLS).
             """
@@ -71,6 +75,9 @@ struct CatCommand: ParsableCommand {
 
     @Flag(help: "REP, ROUTER, DEALER, PAIR: send every received message back (and read no input).")
     var echo = false
+
+    @OptionGroup(title: "Security (tcp:// and ipc:// endpoints)")
+    var security: SecurityArguments
 
     #if TLS
     @OptionGroup(title: "TLS (tls:// endpoints)")
@@ -118,6 +125,10 @@ struct CatPlan {
     let timeout: Duration?
     /// How lines become messages and messages lines.
     let format: FrameFormat
+    /// The socket's security settings.
+    let security: SecurityOptions
+    /// The PLAIN passwords the authenticator admits; `nil` when the session starts none.
+    let passwords: [String: String]?
     #if TLS
     /// The tls driver's configuration, from the --tls-* options.
     let tls: TLSDriver.Configuration
@@ -163,6 +174,7 @@ struct CatPlan {
         }
         if command.delimiter?.isEmpty == true { throw .usage("--delimiter must not be empty") }
         format = FrameFormat(delimiter: command.delimiter)
+        (security, passwords) = try command.security.settings()
         #if TLS
         tls = try command.tls.configuration()
         #endif

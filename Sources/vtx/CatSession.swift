@@ -20,6 +20,8 @@ final class CatSession {
     private let vtx = VTX()
     private let socket: Socket
     private let watch: ConnectionWatch
+    /// The ZAP handler, when the options ask for one (--allow-user).
+    private var authenticator: Authenticator?
     private let output = MessageOutput()
     private var sent = 0
     private var received = 0
@@ -75,6 +77,16 @@ final class CatSession {
 
     /// Applies the options, subscribes, binds and connects.
     private func setUp() throws(ToolFailure) {
+        socket.security = plan.security
+        if let passwords = plan.passwords {
+            do {
+                let authenticator = try Authenticator(manager: vtx)
+                authenticator.setPasswords(passwords)
+                self.authenticator = authenticator
+            } catch {
+                throw error.failure("cannot start the authenticator")
+            }
+        }
         if let identity = plan.identity { socket.routingId = Frame(identity) }
         if plan.type == .router && plan.mode == .duplex { socket.routerMandatory = true }
         if plan.type == .sub {

@@ -174,7 +174,7 @@ struct BadInputTests {
     func mismatchedKeys() throws {
         var client = CurveClientMechanism(
             serverKey: Vectors.key(Vectors.serverPublic), publicKey: Vectors.key(Vectors.serverPublic),
-            secretKey: Vectors.key(Vectors.clientSecret), socketType: .dealer
+            secretKey: Vectors.key(Vectors.clientSecret), context: HandshakeContext(socketType: .dealer)
         )
         #expect(throws: ZMTPError.keyExchange) { _ = try client.start() }
     }

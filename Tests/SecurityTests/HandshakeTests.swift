@@ -24,10 +24,11 @@ struct HandshakeTests {
         let client = CurveKeyPair.generate()
         var clientSide = CurveClientMechanism(
             serverKey: server.publicKey, publicKey: client.publicKey, secretKey: client.secretKey,
-            socketType: .req, routingId: Frame("me")
+            context: HandshakeContext(socketType: .req, routingId: Frame("me"))
         )
         var serverSide = CurveServerMechanism(
-            secretKey: server.secretKey, socketType: .rep, properties: [("X-Color", Frame("blue"))],
+            secretKey: server.secretKey,
+            context: HandshakeContext(socketType: .rep, properties: [("X-Color", Frame("blue"))]),
             cookieKeys: CurveCookieKeys()
         )
         #expect(try serverSide.start().commands.isEmpty)

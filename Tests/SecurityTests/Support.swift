@@ -92,14 +92,17 @@ struct Pair {
     ) {
         client = CurveClientMechanism(
             serverKey: serverKey, publicKey: Vectors.key(Vectors.clientPublic),
-            secretKey: Vectors.key(Vectors.clientSecret), socketType: clientType, routingId: Frame(),
-            properties: clientProperties, maxMessageSize: maxMessageSize,
+            secretKey: Vectors.key(Vectors.clientSecret),
+            context: HandshakeContext(socketType: clientType, properties: clientProperties),
+            maxMessageSize: maxMessageSize,
             randomness: fixedRandomness(transientSecret: Vectors.clientTransientSecret, longNonces: [Vectors.vouchNonce])
         )
         server = CurveServerMechanism(
-            secretKey: Vectors.key(Vectors.serverSecret), socketType: serverType, routingId: serverRoutingId,
-            properties: [], zapDomain: "global", peerAddress: "127.0.0.1", maxMessageSize: maxMessageSize,
-            cookieKeys: cookieKeys,
+            secretKey: Vectors.key(Vectors.serverSecret),
+            context: HandshakeContext(
+                socketType: serverType, routingId: serverRoutingId, zapDomain: "global", zapAddress: "127.0.0.1"
+            ),
+            maxMessageSize: maxMessageSize, cookieKeys: cookieKeys,
             randomness: fixedRandomness(
                 transientSecret: Vectors.serverTransientSecret, longNonces: [Vectors.welcomeNonce, Vectors.cookieNonce]
             )

@@ -45,7 +45,7 @@ struct ZAPTests {
     func temporaryFailure() throws {
         let (step, pair) = try serverStep(.reply(ZAPReply(statusCode: 300, statusText: "later")))
         #expect(step.commands.isEmpty)
-        #expect(step.failure?.authenticationStatus == 300)
+        #expect(step.failure?.category == .authenticationFailed && step.failure?.authenticationStatus == 300)
         #expect(!pair.server.isComplete && pair.server.peer == nil)
     }
 
@@ -54,7 +54,7 @@ struct ZAPTests {
         for code in [400, 500] {
             let (step, pair) = try serverStep(.reply(ZAPReply(statusCode: code, statusText: "no")))
             #expect(step.commands == [.error(reason: String(code))])
-            #expect(step.failure?.authenticationStatus == code)
+            #expect(step.failure?.category == .authenticationFailed && step.failure?.authenticationStatus == code)
             #expect(!pair.server.isComplete)
         }
     }
@@ -62,10 +62,10 @@ struct ZAPTests {
     @Test("an invalid reply, or unparsable handler metadata, refuses without ERROR")
     func invalid() throws {
         let (step, _) = try serverStep(.invalid("the ZAP handler answered 3 frames"))
-        #expect(step.commands.isEmpty && step.failure != nil)
+        #expect(step.commands.isEmpty && step.failure?.category == .authenticationFailed)
         #expect(step.failure?.message.contains("3 frames") == true)
         let (bad, _) = try serverStep(.reply(ZAPReply(statusCode: 200, metadata: Frame([5, 0x41]))))
-        #expect(bad.commands.isEmpty && bad.failure == ZMTPError.invalidMetadata)
+        #expect(bad.commands.isEmpty && bad.failure?.category == .authenticationFailed)
     }
 
     @Test("after a refusal, nothing more is processed")

@@ -266,6 +266,11 @@ public final class LibzmqPeer: @unchecked Sendable {
         } ?? false
     }
 
+    /// The monitor event lines reported so far (`EVENT NAME ENDPOINT [VALUE]`), in order.
+    public var events: [String] {
+        output.withLock { output.events }
+    }
+
     /// The names of the monitor events reported so far, in order.
     public var eventNames: [String] {
         output.withLock { output.events.map { String($0.split(separator: " ")[1]) } }

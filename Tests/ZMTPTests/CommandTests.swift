@@ -14,7 +14,7 @@ struct CommandTests {
             + hex("0b") + ascii("Socket-Type") + hex("00 00 00 06") + ascii("DEALER")
             + hex("08") + ascii("Identity") + hex("00 00 00 03") + ascii("abc")
         var mechanism = NullMechanism(socketType: .dealer, routingId: "abc")
-        let commands = try mechanism.start()
+        let commands = try mechanism.start().commands
         #expect(commands.count == 1)
         #expect(encoded(commands[0]) == expected)
     }
@@ -23,13 +23,13 @@ struct CommandTests {
     /// 28 bytes (libzmq tests/testutil.hpp `zmtp_ready_xpub`).
     @Test func readyForRouterPubAndXpub() throws {
         var router = NullMechanism(socketType: .router)
-        #expect(try encoded(router.start()[0]) == hex("04 29 05") + ascii("READY") + hex("0b") + ascii("Socket-Type")
+        #expect(try encoded(router.start().commands[0]) == hex("04 29 05") + ascii("READY") + hex("0b") + ascii("Socket-Type")
             + hex("00 00 00 06") + ascii("ROUTER") + hex("08") + ascii("Identity") + hex("00 00 00 00"))
         var pub = NullMechanism(socketType: .pub)
-        #expect(try encoded(pub.start()[0]) == hex("04 19 05") + ascii("READY") + hex("0b") + ascii("Socket-Type")
+        #expect(try encoded(pub.start().commands[0]) == hex("04 19 05") + ascii("READY") + hex("0b") + ascii("Socket-Type")
             + hex("00 00 00 03") + ascii("PUB"))
         var xpub = NullMechanism(socketType: .xpub)
-        #expect(try encoded(xpub.start()[0]).count == 28)
+        #expect(try encoded(xpub.start().commands[0]).count == 28)
     }
 
     /// PING with TTL 0 and context "LOL" and the PONG libzmq answers (libzmq tests/test_heartbeats.cpp; PONG bytes

@@ -21,10 +21,10 @@ struct NullMechanismTests {
         // Each side sends its greeting and READY at once; the peer reads greeting then frames.
         var toRouter = ByteBuffer()
         dealer.greeting.write(to: &toRouter)
-        for command in try dealer.start() { command.write(to: &toRouter) }
+        for command in try dealer.start().commands { command.write(to: &toRouter) }
         var toDealer = ByteBuffer()
         router.greeting.write(to: &toDealer)
-        for command in try router.start() { command.write(to: &toDealer) }
+        for command in try router.start().commands { command.write(to: &toDealer) }
         #expect(!dealer.isComplete && !router.isComplete)
 
         var routerGreeting = GreetingDecoder(expecting: router.name)
@@ -32,7 +32,7 @@ struct NullMechanismTests {
         #expect(dealerGreeting.minorVersion == 1)
         var routerDecoder = FrameDecoder(acceptsDataFrames: false)
         while let item = try routerDecoder.next(&toRouter) {
-            #expect(try router.process(item).isEmpty)
+            #expect(try router.process(item).commands.isEmpty)
         }
         #expect(router.isComplete)
         let client = try #require(router.peer)
@@ -48,7 +48,7 @@ struct NullMechanismTests {
         _ = try #require(try dealerGreetingDecoder.decode(&toDealer))
         var dealerDecoder = FrameDecoder(acceptsDataFrames: false)
         while let item = try dealerDecoder.next(&toDealer) {
-            #expect(try dealer.process(item).isEmpty)
+            #expect(try dealer.process(item).commands.isEmpty)
         }
         #expect(dealer.isComplete)
         // libzmq ROUTER sends an empty Identity: no routing id.
@@ -59,16 +59,16 @@ struct NullMechanismTests {
     /// If the peer's READY is processed before `start()`, our READY is the answer, so it is never forgotten.
     @Test func readyBeforeStartAnswersWithOurReady() throws {
         var mechanism = NullMechanism(socketType: .pull)
-        let answer = try mechanism.process(Self.ready("PUSH"))
+        let answer = try mechanism.process(Self.ready("PUSH")).commands
         #expect(answer == [.ready([("Socket-Type", "PULL")])])
         #expect(mechanism.isComplete)
-        #expect(try mechanism.start().isEmpty)
+        #expect(try mechanism.start().commands.isEmpty)
     }
 
     @Test func sendsOnlyOneReady() throws {
         var mechanism = NullMechanism(socketType: .req)
-        #expect(try mechanism.start().count == 1)
-        #expect(try mechanism.start().isEmpty)
+        #expect(try mechanism.start().commands.count == 1)
+        #expect(try mechanism.start().commands.isEmpty)
         #expect(!mechanism.isComplete)
     }
 
@@ -82,7 +82,7 @@ struct NullMechanismTests {
 
     @Test func incompatibleSocketType() throws {
         var mechanism = NullMechanism(socketType: .dealer)
-        _ = try mechanism.start()
+        _ = try mechanism.start().commands
         let error = expectZMTPError(.incompatibleSocketType) { _ = try mechanism.process(Self.ready("PUB")) }
         #expect(error?.message.contains("DEALER") == true && error?.message.contains("PUB") == true)
         #expect(error?.vtxError.code == .incompatibleSocketType)
@@ -92,13 +92,13 @@ struct NullMechanismTests {
     /// the peer's type, so we refuse it.
     @Test func missingSocketType() throws {
         var mechanism = NullMechanism(socketType: .router)
-        _ = try mechanism.start()
+        _ = try mechanism.start().commands
         expectZMTPError(.invalidMetadata) { _ = try mechanism.process(.command(.ready([("Identity", "x")]))) }
     }
 
     @Test func unknownSocketType() throws {
         var mechanism = NullMechanism(socketType: .router)
-        _ = try mechanism.start()
+        _ = try mechanism.start().commands
         expectZMTPError(.invalidMetadata) { _ = try mechanism.process(Self.ready("STREAM")) }
     }
 
@@ -106,20 +106,20 @@ struct NullMechanismTests {
     /// reports as HANDSHAKE_FAILED_AUTH(400) (zmtp-probe P9).
     @Test func errorFromPeer() throws {
         var mechanism = NullMechanism(socketType: .dealer)
-        _ = try mechanism.start()
+        _ = try mechanism.start().commands
         var decoder = FrameDecoder(acceptsDataFrames: false)
         var input = buffer(hex("04 0a 05") + ascii("ERROR") + hex("03") + ascii("400"))
         let item = try #require(try decoder.next(&input))
         let error = expectZMTPError(.peerError) { _ = try mechanism.process(item) }
         #expect(error?.peerReason == "400")
         #expect(error?.authenticationStatus == 400)
-        #expect(error?.vtxError.code == .handshakeFailed)
+        #expect(error?.vtxError.code == .authenticationFailed)
     }
 
     /// libzmq treats a data frame before its READY as an unexpected command and closes (must-do §0.4, zmtp-probe P7).
     @Test func dataBeforeReady() throws {
         var mechanism = NullMechanism(socketType: .dealer)
-        _ = try mechanism.start()
+        _ = try mechanism.start().commands
         let error = expectZMTPError(.unexpectedCommand) { _ = try mechanism.process(.message("early")) }
         #expect(error?.libzmqProtocolErrorCode == 0x1000_0001)
     }
@@ -129,13 +129,13 @@ struct NullMechanismTests {
     @Test(arguments: [Command.ping(ttl: 0, context: Frame()), .subscribe(topic: "a"), .other(name: "FOO", data: Frame())])
     func unexpectedCommandDuringHandshake(command: Command) throws {
         var mechanism = NullMechanism(socketType: .dealer)
-        _ = try mechanism.start()
+        _ = try mechanism.start().commands
         expectZMTPError(.unexpectedCommand) { _ = try mechanism.process(.command(command)) }
     }
 
     @Test func secondReady() throws {
         var mechanism = NullMechanism(socketType: .pair)
-        _ = try mechanism.start()
+        _ = try mechanism.start().commands
         _ = try mechanism.process(Self.ready("PAIR"))
         expectZMTPError(.unexpectedCommand) { _ = try mechanism.process(Self.ready("PAIR")) }
     }
@@ -143,7 +143,7 @@ struct NullMechanismTests {
     /// The mechanism seam: NULL frames messages and commands plainly after the handshake.
     @Test func plainFramingAfterHandshake() throws {
         var mechanism: any Mechanism = NullMechanism(socketType: .push)
-        _ = try mechanism.start()
+        _ = try mechanism.start().commands
         _ = try mechanism.process(Self.ready("PULL"))
         var out = ByteBuffer()
         try mechanism.encode(Message("m"), into: &out)

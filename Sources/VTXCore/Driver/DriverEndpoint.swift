@@ -23,6 +23,8 @@ public final class DriverEndpoint: Sendable, CustomStringConvertible {
     let link: SocketLink
     /// The core's reconnect loop, for a connect.
     let connectLoop: ConnectLoop?
+    /// The manager, for ZAP requests.
+    private weak let manager: VTX?
 
     init(
         id: EndpointID,
@@ -30,14 +32,33 @@ public final class DriverEndpoint: Sendable, CustomStringConvertible {
         role: Role,
         options: EndpointOptions,
         link: SocketLink,
-        connectLoop: ConnectLoop?
+        connectLoop: ConnectLoop?,
+        manager: VTX? = nil
     ) {
+        self.manager = manager
         self.id = id
         self.endpoint = endpoint
         self.role = role
         self.options = options
         self.link = link
         self.connectLoop = connectLoop
+    }
+
+    /// Asks the ZAP handler of the socket's manager (RFC 27) whether to admit a peer, and calls `completion` once
+    /// with the outcome, on another thread: ``ZAPOutcome/noHandler`` at once when no socket is bound at
+    /// ``ZAPRequest/endpoint``; ``ZAPOutcome/invalid(_:)`` when the handler answers something that is not a ZAP
+    /// reply or does not answer within `timeout`. Server-side handshakes (PLAIN, CURVE, NULL with a ZAP domain)
+    /// call it before they admit a peer.
+    public func authenticate(
+        _ request: ZAPRequest,
+        timeout: Duration,
+        completion: @escaping @Sendable (ZAPOutcome) -> Void
+    ) {
+        guard let manager else {
+            completion(.noHandler)
+            return
+        }
+        manager.authenticate(request, timeout: timeout, completion: completion)
     }
 
     /// The type of the socket this endpoint belongs to.

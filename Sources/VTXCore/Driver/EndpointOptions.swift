@@ -30,6 +30,8 @@ public struct EndpointOptions: Sendable {
     public var tcpKeepAliveIdle: Duration?
     /// Time between keep-alive probes (`TCP_KEEPINTVL`); `nil` for the system default.
     public var tcpKeepAliveInterval: Duration?
+    /// The security mechanism and its settings (``SecurityOptions``); NULL by default.
+    public var security = SecurityOptions()
 
     /// Options with libzmq's defaults.
     public init() {

@@ -12,6 +12,8 @@ public final class VTX: Sendable {
         /// Why the drivers given to ``init(drivers:logger:)`` that failed to start did so, by scheme.
         var startFailures: [String: VTXError] = [:]
         var sockets: [UInt64: SocketLink] = [:]
+        /// The sockets bound at ``ZAPRequest/endpoint``.
+        var zapHandlers: Set<UInt64> = []
         var isTerminated = false
         var driverAnswerTimeout: Duration = .seconds(10)
     }
@@ -78,8 +80,20 @@ public final class VTX: Sendable {
     }
 
     func socketClosed(_ link: SocketLink) {
-        _ = state.withLock { $0.sockets.removeValue(forKey: link.id) }
+        state.withLock {
+            $0.sockets.removeValue(forKey: link.id)
+            $0.zapHandlers.remove(link.id)
+        }
     }
+
+    func zapHandlerChanged(_ socketID: UInt64, bound: Bool) {
+        state.withLock {
+            if bound { $0.zapHandlers.insert(socketID) } else { $0.zapHandlers.remove(socketID) }
+        }
+    }
+
+    /// Whether a socket of this manager is bound at ``ZAPRequest/endpoint`` (a ZAP handler).
+    public var hasZAPHandler: Bool { state.withLock { !$0.zapHandlers.isEmpty } }
 
     func makeEndpointID() -> EndpointID {
         EndpointID(rawValue: nextEndpointID.add(1, ordering: .relaxed).newValue)

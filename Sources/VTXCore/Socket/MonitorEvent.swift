@@ -83,6 +83,10 @@ public struct MonitorEvent: Sendable, CustomStringConvertible {
         }
     }
 
+    /// For a ``Kind/handshakeFailed`` that authentication caused, the ZAP status code (300, 400, 500), as
+    /// libzmq's `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH` reports it; `nil` otherwise.
+    public var authenticationStatus: Int? { error?.authenticationStatus }
+
     /// The kind, endpoint, peer and error on one line.
     public var description: String {
         var text = "\(kind.rawValue) \(endpoint)"

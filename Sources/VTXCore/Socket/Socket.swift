@@ -29,6 +29,11 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
         /// The largest message the endpoint's transport carries (``DriverCapabilities/maxMessageSize``).
         let transportLimit: Int?
         var resolved: String
+
+        /// Whether this is a bind at ``ZAPRequest/endpoint``: the socket is the manager's ZAP handler.
+        var isZAPHandler: Bool {
+            endpoint.role == .bind && endpoint.endpoint.scheme == "inproc" && endpoint.endpoint.address == "zeromq.zap.01"
+        }
     }
 
     /// The smallest message-size limit of the transports the socket uses, and its scheme; `nil` for none.
@@ -143,11 +148,14 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     private func add(_ record: EndpointRecord) {
         endpoints[record.endpoint.id] = record
         updateOutboundLimit()
+        if record.isZAPHandler { manager.zapHandlerChanged(link.id, bound: true) }
     }
 
     private func remove(_ id: EndpointID) {
-        endpoints.removeValue(forKey: id)?.endpoint.connectLoop?.stop()
+        let record = endpoints.removeValue(forKey: id)
+        record?.endpoint.connectLoop?.stop()
         updateOutboundLimit()
+        if record?.isZAPHandler == true { manager.zapHandlerChanged(link.id, bound: false) }
     }
 
     /// The smallest ``DriverCapabilities/maxMessageSize`` among the socket's endpoints: the core refuses to send a
@@ -190,7 +198,8 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
             role: role,
             options: endpointOptions,
             link: link,
-            connectLoop: connectLoop
+            connectLoop: connectLoop,
+            manager: manager
         )
         return EndpointRecord(
             text: text,

@@ -31,6 +31,7 @@ struct SocketOptions {
     var xpubManual = false
     var xpubWelcomeMessage: Message?
     var invertMatching = false
+    var security = SecurityOptions()
 
     init(type: SocketType) {
         // libzmq: SUB and XSUB default to a linger of 0, every other type to -1 (forever).
@@ -54,6 +55,7 @@ struct SocketOptions {
         options.tcpKeepAliveCount = tcpKeepAliveCount
         options.tcpKeepAliveIdle = tcpKeepAliveIdle
         options.tcpKeepAliveInterval = tcpKeepAliveInterval
+        options.security = security
         return options
     }
 }

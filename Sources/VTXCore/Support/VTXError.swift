@@ -47,17 +47,24 @@ public struct VTXError: Error, Sendable, Hashable, CustomStringConvertible {
         case systemError
         /// The task waiting in an `async` call was cancelled.
         case cancelled
+        /// Authentication refused the peer (or refused us): a ZAP handler's 300, 400 or 500, a wrong password or
+        /// key, or no handler where one is required. libzmq: `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH`.
+        case authenticationFailed
     }
 
     /// What went wrong.
     public let code: Code
     /// A sentence a person can act on.
     public let message: String
+    /// For ``Code/authenticationFailed``, the ZAP status code (300, 400 or 500) when one was given, as libzmq's
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH` carries it; `nil` otherwise.
+    public let authenticationStatus: Int?
 
-    /// Makes an error with a code and a message.
-    public init(_ code: Code, _ message: String) {
+    /// Makes an error with a code and a message (and, for ``Code/authenticationFailed``, a ZAP status code).
+    public init(_ code: Code, _ message: String, authenticationStatus: Int? = nil) {
         self.code = code
         self.message = message
+        self.authenticationStatus = authenticationStatus
     }
 
     /// The message, prefixed by the code.

@@ -8,15 +8,11 @@ import VTXCore
 /// INITIATE (our long-term key, a vouch for our transient key, our metadata); READY brings the server's metadata and
 /// completes it. Our transient secret key is wiped once INITIATE is made; the session key lives until the
 /// connection ends. The peer's ERROR is accepted while waiting for WELCOME or READY.
-public struct CurveClientMechanism: PendingMechanism {
+public struct CurveClientMechanism: Mechanism {
     private enum State: Sendable { case idle, expectingWelcome, expectingReady, complete }
 
-    /// Our socket type, announced as `Socket-Type` and checked against the server's.
-    public let socketType: SocketType
-    /// Our routing id, announced as `Identity` when ``socketType`` sends one.
-    public let routingId: Frame
-    /// Application properties sent after the standard ones.
-    public let applicationProperties: Metadata
+    /// Our socket: its type, routing id and properties for INITIATE.
+    public let context: HandshakeContext
     /// The largest message accepted after the handshake; `nil` for no limit.
     public let maxMessageSize: Int?
     /// What the server's READY said, once the handshake is complete.
@@ -33,33 +29,29 @@ public struct CurveClientMechanism: PendingMechanism {
     private var session: CurveSession?
 
     /// Makes the client side of a connection to the server whose public key is `serverKey`, proving the key pair
-    /// `publicKey`/`secretKey`.
+    /// `publicKey`/`secretKey`, for the socket described by `context`.
     ///
-    /// - Parameters:
-    ///   - socketType: our socket type; `routingId` our routing id (empty for none); `properties` extra metadata.
-    ///   - maxMessageSize: the largest message accepted after the handshake (the sum of its frames); `nil` for no
-    ///     limit.
+    /// - Parameter maxMessageSize: the largest message accepted after the handshake (the sum of its frames);
+    ///   `nil` for no limit.
     public init(
-        serverKey: CurveKey, publicKey: CurveKey, secretKey: CurveKey, socketType: SocketType,
-        routingId: Frame = Frame(), properties: Metadata = [], maxMessageSize: Int? = nil
+        serverKey: CurveKey, publicKey: CurveKey, secretKey: CurveKey, context: HandshakeContext,
+        maxMessageSize: Int? = nil
     ) {
         self.init(
-            serverKey: serverKey, publicKey: publicKey, secretKey: secretKey, socketType: socketType,
-            routingId: routingId, properties: properties, maxMessageSize: maxMessageSize, randomness: .system
+            serverKey: serverKey, publicKey: publicKey, secretKey: secretKey, context: context,
+            maxMessageSize: maxMessageSize, randomness: .system
         )
     }
 
     /// Makes a client that draws its transient key pair and vouch nonce from `randomness`.
     package init(
-        serverKey: CurveKey, publicKey: CurveKey, secretKey: CurveKey, socketType: SocketType, routingId: Frame,
-        properties: Metadata, maxMessageSize: Int?, randomness: CurveRandomness
+        serverKey: CurveKey, publicKey: CurveKey, secretKey: CurveKey, context: HandshakeContext,
+        maxMessageSize: Int?, randomness: CurveRandomness
     ) {
         self.serverKey = serverKey.bytes
         self.publicKey = publicKey.bytes
         self.secretKey = secretKey.bytes
-        self.socketType = socketType
-        self.routingId = routingId
-        self.applicationProperties = properties
+        self.context = context
         self.maxMessageSize = maxMessageSize
         self.randomness = randomness
     }
@@ -72,11 +64,8 @@ public struct CurveClientMechanism: PendingMechanism {
     public var isComplete: Bool { state == .complete }
     /// `false`: every frame is boxed in a MESSAGE after the handshake.
     public var passesFramesThrough: Bool { false }
-
-    /// Our metadata for INITIATE: `Socket-Type`, `Identity` for REQ/DEALER/ROUTER, then the application properties.
-    public var localMetadata: Metadata {
-        NullMechanism(socketType: socketType, routingId: routingId, properties: applicationProperties).localMetadata
-    }
+    /// `READY`: its body is a nonce and a box, which the decoder must not read as metadata.
+    public var unparsedCommands: Set<String> { ["READY"] }
 
     /// Returns HELLO, the first time; nothing after that.
     ///
@@ -148,7 +137,7 @@ public struct CurveClientMechanism: PendingMechanism {
         let initiate = try CurveHandshake.initiate(
             cookie: welcome.cookie, clientKey: publicKey, clientSecret: secretKey, clientTransient: transientKey,
             clientTransientSecret: transientSecret, serverKey: serverKey, serverTransient: welcome.serverTransient,
-            vouchNonce: randomness.longNonce(), nonce: 2, metadata: localMetadata
+            vouchNonce: randomness.longNonce(), nonce: 2, metadata: context.localMetadata
         )
         // c' is no longer needed: dropping the last reference wipes it.
         self.transientSecret = nil
@@ -160,18 +149,11 @@ public struct CurveClientMechanism: PendingMechanism {
     private mutating func ready(_ data: [UInt8]) throws(ZMTPError) {
         guard let sessionKey else { throw ZMTPError(.unexpectedCommand, "READY arrived before WELCOME") }
         let (nonce, metadata) = try CurveHandshake.parseReady(data, sessionKey: sessionKey)
-        peer = try PeerProperties(validating: metadata, for: socketType)
+        peer = try context.peerProperties(from: metadata)
         session = CurveSession(
             sessionKey: sessionKey, isServer: false, nextNonce: 3, lastPeerNonce: nonce, maxMessageSize: maxMessageSize
         )
         state = .complete
-    }
-
-    /// A client never asks ZAP.
-    ///
-    /// - Throws: ``ZMTPError/Category/unexpectedCommand`` always.
-    public mutating func resume(with outcome: ZAPOutcome) throws(ZMTPError) -> HandshakeStep {
-        throw ZMTPError(.unexpectedCommand, "a CURVE client does not ask ZAP")
     }
 
     /// Appends `message` as one MESSAGE data frame per frame.

@@ -12,19 +12,12 @@ import VTXCore
 /// - 200: admitted; the reply's user id (when not empty) and metadata join the peer's properties;
 /// - 300: refused without ERROR; 400 and 500: ERROR with the status code, then refused;
 /// - an invalid reply: refused.
-public struct CurveServerMechanism: PendingMechanism {
+/// Refusals are ``ZMTPError/Category/authenticationFailed`` with the status code.
+public struct CurveServerMechanism: Mechanism {
     private enum State: Sendable { case expectingHello, expectingInitiate, awaitingZAP, complete, failed }
 
-    /// Our socket type, announced as `Socket-Type` and checked against the client's.
-    public let socketType: SocketType
-    /// Our routing id, announced as `Identity` when ``socketType`` sends one, and sent as ZAP's identity.
-    public let routingId: Frame
-    /// Application properties sent after the standard ones.
-    public let applicationProperties: Metadata
-    /// The ZAP domain (empty when `nil`).
-    public let zapDomain: String?
-    /// The client's address for ZAP (its IP address for tcp).
-    public let peerAddress: String
+    /// Our socket (type, routing id, properties for READY) and the ZAP request's fields.
+    public let context: HandshakeContext
     /// The largest message accepted after the handshake; `nil` for no limit.
     public let maxMessageSize: Int?
     /// What the client's INITIATE and ZAP said, once the handshake is complete.
@@ -36,42 +29,34 @@ public struct CurveServerMechanism: PendingMechanism {
     private var state = State.expectingHello
     private var clientTransient: [UInt8] = []
     private var clientKey: [UInt8] = []
-    private var candidate: PeerProperties?
+    private var clientMetadata: Metadata = []
     private var sessionKey: SecretBytes?
     private var lastClientNonce: UInt64 = 0
     private var session: CurveSession?
 
-    /// Makes the server side of a connection for a server with secret key `secretKey`.
+    /// Makes the server side of a connection for a server with secret key `secretKey`, for the socket and peer
+    /// described by `context` (its routing id is also the ZAP request's identity, as libzmq sends it).
     ///
     /// - Parameters:
-    ///   - socketType: our socket type; `routingId` our routing id (empty for none), also ZAP's identity;
-    ///     `properties` extra metadata for READY.
-    ///   - zapDomain: the ZAP domain; `peerAddress` the client's address for ZAP.
     ///   - maxMessageSize: the largest message accepted after the handshake; `nil` for no limit.
     ///   - cookieKeys: the keys cookies are sealed with (``CurveCookieKeys/shared`` by default).
     public init(
-        secretKey: CurveKey, socketType: SocketType, routingId: Frame = Frame(), properties: Metadata = [],
-        zapDomain: String? = nil, peerAddress: String = "", maxMessageSize: Int? = nil,
+        secretKey: CurveKey, context: HandshakeContext, maxMessageSize: Int? = nil,
         cookieKeys: CurveCookieKeys = .shared
     ) {
         self.init(
-            secretKey: secretKey, socketType: socketType, routingId: routingId, properties: properties,
-            zapDomain: zapDomain, peerAddress: peerAddress, maxMessageSize: maxMessageSize, cookieKeys: cookieKeys,
+            secretKey: secretKey, context: context, maxMessageSize: maxMessageSize, cookieKeys: cookieKeys,
             randomness: .system
         )
     }
 
     /// Makes a server that draws its transient key pair and long nonces from `randomness`.
     package init(
-        secretKey: CurveKey, socketType: SocketType, routingId: Frame, properties: Metadata, zapDomain: String?,
-        peerAddress: String, maxMessageSize: Int?, cookieKeys: CurveCookieKeys, randomness: CurveRandomness
+        secretKey: CurveKey, context: HandshakeContext, maxMessageSize: Int?, cookieKeys: CurveCookieKeys,
+        randomness: CurveRandomness
     ) {
         self.secretKey = secretKey.bytes
-        self.socketType = socketType
-        self.routingId = routingId
-        self.applicationProperties = properties
-        self.zapDomain = zapDomain
-        self.peerAddress = peerAddress
+        self.context = context
         self.maxMessageSize = maxMessageSize
         self.cookieKeys = cookieKeys
         self.randomness = randomness
@@ -85,11 +70,6 @@ public struct CurveServerMechanism: PendingMechanism {
     public var isComplete: Bool { state == .complete }
     /// `false`: every frame is boxed in a MESSAGE after the handshake.
     public var passesFramesThrough: Bool { false }
-
-    /// Our metadata for READY: `Socket-Type`, `Identity` for REQ/DEALER/ROUTER, then the application properties.
-    public var localMetadata: Metadata {
-        NullMechanism(socketType: socketType, routingId: routingId, properties: applicationProperties).localMetadata
-    }
 
     /// Nothing: the client speaks first. Never throws.
     public mutating func start() throws(ZMTPError) -> HandshakeStep { HandshakeStep() }
@@ -141,76 +121,42 @@ public struct CurveServerMechanism: PendingMechanism {
             data, clientTransient: clientTransient, cookieKeys: cookieKeys.openingKeys()
         )
         // libzmq does not compare INITIATE's nonce with HELLO's; MESSAGEs must exceed INITIATE's.
-        candidate = try PeerProperties(validating: initiate.metadata, for: socketType)
+        _ = try context.peerProperties(from: initiate.metadata)
+        clientMetadata = initiate.metadata
         sessionKey = initiate.sessionKey
         clientKey = initiate.clientKey
         lastClientNonce = initiate.nonce
         state = .awaitingZAP
-        let request = ZAPRequest(
-            domain: zapDomain ?? "", address: peerAddress, identity: routingId, mechanism: MechanismName.curve.rawValue,
-            credentials: [Frame(initiate.clientKey)]
-        )
-        return HandshakeStep(authenticate: request)
+        return HandshakeStep(authenticate: context.zapRequest(mechanism: .curve, credentials: [Frame(initiate.clientKey)]))
     }
 
-    /// Finishes the handshake with ZAP's verdict on the client's key: READY when admitted, a refusal otherwise.
+    /// Finishes the handshake with ZAP's verdict on the client's key (``ZAPOutcome/judge(mechanism:admitsWithoutHandler:peer:)``,
+    /// admitting without a handler as libzmq's CURVE server does): READY when admitted, a refusal otherwise.
     ///
-    /// - Returns: READY (admitted); ERROR and a failure (400, 500); a failure alone (300, an invalid reply, metadata
-    ///   from the handler that cannot be parsed).
-    /// - Throws: ``ZMTPError/Category/unexpectedCommand`` when no ZAP request is pending.
+    /// - Returns: READY (admitted); ERROR and a failure (400, 500); a failure alone (300, an invalid reply,
+    ///   handler metadata that cannot be parsed).
+    /// - Throws: ``ZMTPError/Category/unexpectedCommand`` when no ZAP request is pending; the client's metadata
+    ///   errors.
     public mutating func resume(with outcome: ZAPOutcome) throws(ZMTPError) -> HandshakeStep {
-        guard state == .awaitingZAP, var admitted = candidate else {
+        guard state == .awaitingZAP, let sessionKey else {
             throw ZMTPError(.unexpectedCommand, "a ZAP outcome arrived when the CURVE server asked none")
         }
-        switch outcome {
-        case .noHandler:
-            break
-        case .reply(let reply) where reply.statusCode == 200:
-            if !reply.userId.isEmpty { admitted.userId = reply.userId }
-            var buffer = ByteBuffer()
-            reply.metadata.withUnsafeBytes { _ = buffer.writeBytes($0) }
-            do throws(ZMTPError) {
-                let extra = try Metadata(parsing: buffer, command: "ZAP reply")
-                admitted.metadata.properties.append(contentsOf: extra.properties)
-            } catch {
-                return fail(ZMTPError(.invalidMetadata, "the ZAP handler's metadata is malformed: \(error.message)"))
-            }
-        case .reply(let reply) where reply.statusCode == 300:
-            return fail(refusal(reply))
-        case .reply(let reply) where reply.statusCode == 400 || reply.statusCode == 500:
-            return fail(refusal(reply), sending: [.error(reason: String(reply.statusCode))])
-        case .reply(let reply):
-            return fail(ZMTPError(.malformedCommand, "the ZAP handler answered status \(reply.statusCode)",
-                command: "ZAP reply"))
-        case .invalid(let reason):
-            return fail(ZMTPError(.malformedCommand, "the ZAP handler's reply is invalid: \(reason)",
-                command: "ZAP reply"))
+        switch outcome.judge(mechanism: .curve, admitsWithoutHandler: true, peer: context.peerDescription) {
+        case .refused(let step):
+            state = .failed
+            self.sessionKey = nil
+            return step
+        case .admitted(let userId, let properties):
+            let admitted = try context.peerProperties(from: clientMetadata, userId: userId, authenticated: properties)
+            let ready = try CurveHandshake.ready(metadata: context.localMetadata, nonce: 1, sessionKey: sessionKey)
+            session = CurveSession(
+                sessionKey: sessionKey, isServer: true, nextNonce: 2, lastPeerNonce: lastClientNonce,
+                maxMessageSize: maxMessageSize
+            )
+            peer = admitted
+            state = .complete
+            return HandshakeStep(commands: [ready])
         }
-        guard let sessionKey else { throw ZMTPError(.unexpectedCommand, "no CURVE session key to answer with") }
-        let ready = try CurveHandshake.ready(metadata: localMetadata, nonce: 1, sessionKey: sessionKey)
-        session = CurveSession(
-            sessionKey: sessionKey, isServer: true, nextNonce: 2, lastPeerNonce: lastClientNonce,
-            maxMessageSize: maxMessageSize
-        )
-        peer = admitted
-        candidate = nil
-        state = .complete
-        return HandshakeStep(commands: [ready])
-    }
-
-    /// A refusal by ZAP, as libzmq reports it (`ZMQ_EVENT_HANDSHAKE_FAILED_AUTH` with the status code): the
-    /// status code is the error's ``ZMTPError/peerReason``, so ``ZMTPError/authenticationStatus`` gives it.
-    private func refusal(_ reply: ZAPReply) -> ZMTPError {
-        let text = reply.statusText.isEmpty ? "" : " (\(reply.statusText))"
-        return ZMTPError(.peerError, "ZAP refused the CURVE client with status \(reply.statusCode)\(text)",
-            peerReason: String(reply.statusCode))
-    }
-
-    private mutating func fail(_ error: ZMTPError, sending commands: [Command] = []) -> HandshakeStep {
-        state = .failed
-        candidate = nil
-        sessionKey = nil
-        return HandshakeStep(commands: commands, failure: error)
     }
 
     /// Appends `message` as one MESSAGE data frame per frame.

@@ -203,6 +203,20 @@ def parse_arguments():
     parser.add_argument("--progress", type=int, default=0, help="count: print PROGRESS every this many")
     parser.add_argument("--monitor", action="store_true", help="print the socket's monitor events")
     parser.add_argument("--stdin", action="store_true", help="then read actions from stdin until quit/EOF")
+    parser.add_argument("--plain-user", help="ZMQ_PLAIN_USERNAME (a PLAIN client)")
+    parser.add_argument("--plain-password", help="ZMQ_PLAIN_PASSWORD")
+    parser.add_argument("--plain-server", action="store_true", help="ZMQ_PLAIN_SERVER")
+    parser.add_argument("--curve-server", action="store_true", help="ZMQ_CURVE_SERVER")
+    parser.add_argument("--curve-secret", help="ZMQ_CURVE_SECRETKEY (Z85)")
+    parser.add_argument("--curve-public", help="ZMQ_CURVE_PUBLICKEY (Z85)")
+    parser.add_argument("--curve-serverkey", help="ZMQ_CURVE_SERVERKEY (Z85): a CURVE client")
+    parser.add_argument("--zap-domain", help="ZMQ_ZAP_DOMAIN")
+    parser.add_argument("--auth-user", action="append", default=[],
+                        help="USER:PASSWORD admitted by a ThreadAuthenticator (repeatable; starts it)")
+    parser.add_argument("--auth-curve-any", action="store_true", help="a ThreadAuthenticator admitting any CURVE key")
+    parser.add_argument("--auth-curve-key", action="append", default=[],
+                        help="a CURVE client key (Z85) a ThreadAuthenticator admits (repeatable; starts it)")
+    parser.add_argument("--auth-deny", action="append", default=[], help="an IP address the authenticator denies")
     parser.set_defaults(actions=[])
     for action, nargs in [("send", 1), ("recv", 1), ("try-recv", 0), ("echo", 1), ("send-seq", 1), ("count", 1),
                           ("recv-until", 1), ("repeat", 3)]:
@@ -221,8 +235,40 @@ def watch(monitor, stop):
                 name = zmq.Event(event["event"]).name
             except ValueError:
                 name = str(event["event"])
-            emit("EVENT", name, event["endpoint"].decode(errors="replace"))
+            words = ["EVENT", name, event["endpoint"].decode(errors="replace")]
+            if name.startswith("HANDSHAKE_FAILED"):
+                words.append(event["value"])
+            emit(*words)
     monitor.close(linger=0)
+
+
+class CurveKeys:
+    """A ThreadAuthenticator credentials provider: admits the CURVE keys it was given (Z85)."""
+
+    def __init__(self, keys):
+        self.keys = {key.encode() for key in keys}
+
+    def callback(self, domain, key):
+        return key in self.keys
+
+
+def start_authenticator(context, options):
+    """pyzmq's ThreadAuthenticator, libzmq's own kind of ZAP handler, when any --auth-* option asks for it."""
+    if not (options.auth_user or options.auth_curve_any or options.auth_curve_key or options.auth_deny):
+        return None
+    from zmq.auth.thread import ThreadAuthenticator
+    import zmq.auth
+    authenticator = ThreadAuthenticator(context)
+    authenticator.start()
+    if options.auth_deny:
+        authenticator.deny(*options.auth_deny)
+    if options.auth_user:
+        authenticator.configure_plain(domain="*", passwords=dict(pair.split(":", 1) for pair in options.auth_user))
+    if options.auth_curve_any:
+        authenticator.configure_curve(domain="*", location=zmq.auth.CURVE_ALLOW_ANY)
+    elif options.auth_curve_key:
+        authenticator.configure_curve_callback(domain="*", credentials_provider=CurveKeys(options.auth_curve_key))
+    return authenticator
 
 
 def main():
@@ -246,6 +292,15 @@ def main():
             sock.setsockopt(option, value)
     for prefix in options.subscribe:
         sock.setsockopt(zmq.SUBSCRIBE, parse_text(prefix))
+    authenticator = start_authenticator(context, options)
+    for option, value in [(zmq.ZAP_DOMAIN, options.zap_domain), (zmq.PLAIN_USERNAME, options.plain_user),
+                          (zmq.PLAIN_PASSWORD, options.plain_password),
+                          (zmq.PLAIN_SERVER, 1 if options.plain_server else None),
+                          (zmq.CURVE_SERVER, 1 if options.curve_server else None),
+                          (zmq.CURVE_SECRETKEY, options.curve_secret), (zmq.CURVE_PUBLICKEY, options.curve_public),
+                          (zmq.CURVE_SERVERKEY, options.curve_serverkey)]:
+        if value is not None:
+            sock.setsockopt(option, value.encode() if isinstance(value, str) else value)
 
     stop = threading.Event()
     watcher = None
@@ -276,6 +331,8 @@ def main():
         stop.set()
         watcher.join(timeout=2)
     sock.close()
+    if authenticator is not None:
+        authenticator.stop()
     context.term()
     emit("DONE")
 

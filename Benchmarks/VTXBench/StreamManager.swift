@@ -21,3 +21,16 @@ func streamManager() throws -> VTX {
     #endif
     return vtx
 }
+
+/// With `VTX_BENCH_CURVE=1`, makes `socket` a CURVE server (binding roles) or client (connecting roles) with
+/// libzmq's test keys, as `zmq_local_thr`/`zmq_remote_thr` do with the same variable.
+func applyCurve(to socket: Socket, server: Bool) throws {
+    guard ProcessInfo.processInfo.environment["VTX_BENCH_CURVE"] == "1" else { return }
+    if server {
+        socket.curveServer = true
+        socket.curveSecretKey = try CurveKey(z85: "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6")
+    } else {
+        socket.curveServerKey = try CurveKey(z85: "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7")
+        socket.curveSecretKey = try CurveKey(z85: "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs")
+    }
+}

@@ -323,6 +323,7 @@ func localThroughput(endpoint: String, size: Int, count: Int) throws {
     precondition(count >= 2, "count must be at least 2")
     let vtx = try streamManager()
     let pull = try vtx.socket(.pull)
+    try applyCurve(to: pull, server: true)
     try pull.bind(endpoint)
 
     _ = try receiveChecked(pull, size: size)
@@ -354,6 +355,7 @@ let hangUpWait = Duration.seconds(20)
 func remoteThroughput(endpoint: String, size: Int, count: Int) throws {
     let vtx = try streamManager()
     let push = try vtx.socket(.push)
+    try applyCurve(to: push, server: false)
     let monitor = try push.monitor()
     try push.connect(endpoint)
     let allocationsBefore = allocationCounter()?()

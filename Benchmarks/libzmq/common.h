@@ -97,6 +97,19 @@ static inline void role_open(struct role *role, int argc, char **argv, int type,
     if (!role->ctx) die("zmq_ctx_new");
     role->socket = zmq_socket(role->ctx, type);
     if (!role->socket) die("zmq_socket");
+    /* VTX_BENCH_CURVE=1: CURVE with libzmq's test keys; the binding side is the server. */
+    const char *curve = getenv("VTX_BENCH_CURVE");
+    if (curve && strcmp(curve, "1") == 0) {
+        int one = 1;
+        if (bind) {
+            zmq_setsockopt(role->socket, ZMQ_CURVE_SERVER, &one, sizeof one);
+            zmq_setsockopt(role->socket, ZMQ_CURVE_SECRETKEY, "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6", 40);
+        } else {
+            zmq_setsockopt(role->socket, ZMQ_CURVE_SERVERKEY, "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", 40);
+            zmq_setsockopt(role->socket, ZMQ_CURVE_SECRETKEY, "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs", 40);
+            zmq_setsockopt(role->socket, ZMQ_CURVE_PUBLICKEY, "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID", 40);
+        }
+    }
     if (bind && zmq_bind(role->socket, role->endpoint) != 0) die("zmq_bind");
     if (!bind && connect && zmq_connect(role->socket, role->endpoint) != 0) die("zmq_connect");
 }

@@ -5,7 +5,8 @@ import ZMTP
 /// Chooses a connection's security mechanism from its socket's ``SecurityOptions``: the one place where options
 /// become a ``Mechanism``.
 public enum MechanismFactory {
-    /// The mechanism for a connection of a socket with `options`, described by `context`.
+    /// The mechanism for a connection of a socket with `options`, described by `context`; `maxMessageSize` bounds
+    /// the messages a CURVE mechanism re-assembles from its boxes (the frame decoder sees one box at a time).
     ///
     /// The choice, as in ``SecurityOptions``: ``SecurityOptions/curveServer`` → CURVE server;
     /// ``SecurityOptions/curveServerKey`` → CURVE client; ``SecurityOptions/plainServer`` → PLAIN server;
@@ -13,15 +14,19 @@ public enum MechanismFactory {
     ///
     /// - Throws: ``VTXError/Code/invalidArgument`` for settings that cannot work (a PLAIN user name or password
     ///   over 255 bytes, a CURVE server without a secret key), saying which.
-    public static func make(for options: SecurityOptions, context: HandshakeContext) throws(VTXError) -> any Mechanism {
+    public static func make(
+        for options: SecurityOptions, context: HandshakeContext, maxMessageSize: Int? = nil
+    ) throws(VTXError) -> any Mechanism {
         if options.curveServer {
             guard let secretKey = options.curveSecretKey else {
                 throw VTXError(.invalidArgument, "a CURVE server needs its secret key (curveSecretKey)")
             }
-            return CurveServerMechanism(secretKey: secretKey, context: context)
+            return CurveServerMechanism(secretKey: secretKey, context: context, maxMessageSize: maxMessageSize)
         }
         if let serverKey = options.curveServerKey {
-            return try curveClient(serverKey: serverKey, options: options, context: context)
+            return try curveClient(
+                serverKey: serverKey, options: options, context: context, maxMessageSize: maxMessageSize
+            )
         }
         if options.plainServer {
             return PlainServerMechanism(context: context)
@@ -39,7 +44,7 @@ public enum MechanismFactory {
     /// A CURVE client with the socket's key pair: the secret key given (its public key derived when not given
     /// too), or a fresh pair when there is none.
     private static func curveClient(
-        serverKey: CurveKey, options: SecurityOptions, context: HandshakeContext
+        serverKey: CurveKey, options: SecurityOptions, context: HandshakeContext, maxMessageSize: Int?
     ) throws(VTXError) -> CurveClientMechanism {
         let pair: CurveKeyPair
         if let secretKey = options.curveSecretKey, let publicKey = options.curvePublicKey {
@@ -49,7 +54,10 @@ public enum MechanismFactory {
         } else {
             pair = .generate()
         }
-        return CurveClientMechanism(serverKey: serverKey, publicKey: pair.publicKey, secretKey: pair.secretKey, context: context)
+        return CurveClientMechanism(
+            serverKey: serverKey, publicKey: pair.publicKey, secretKey: pair.secretKey, context: context,
+            maxMessageSize: maxMessageSize
+        )
     }
 
     /// Checks that `options` make a mechanism, so that a bind or connect fails at once rather than every

@@ -132,7 +132,10 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         )
         let opening: ZMTPHandshake
         do throws(VTXError) {
-            let mechanism = try MechanismFactory.make(for: endpoint.options.security, context: handshakeContext)
+            let mechanism = try MechanismFactory.make(
+                for: endpoint.options.security, context: handshakeContext,
+                maxMessageSize: endpoint.options.maxMessageSize
+            )
             opening = ZMTPHandshake(mechanism: mechanism, maxMessageSize: endpoint.options.maxMessageSize)
         } catch {
             fail(error, protocol: true)

@@ -52,39 +52,41 @@ struct CertificateTests {
         ])
     }
 
-    @Test("a certificate as czmq's zcert_save writes it loads (czmq 4.2 output, public and secret)")
+    @Test("certificates written by czmq 4.2.1's zcert_save (Debian libczmq-dev), verbatim, load")
     func czmqOutput() throws {
         let secret = """
-            #   ****  Generated on 2024-03-01 10:11:12 by CZMQ  ****
+            #   ****  Generated on 2026-12-07 02:47:19 by CZMQ  ****
             #   ZeroMQ CURVE **Secret** Certificate
             #   DO NOT PROVIDE THIS FILE TO OTHER USERS nor change its permissions.
 
             metadata
-                email = "ph@imatix.com"
                 name = "Pieter Hintjens"
-                organization = "iMatix Corporation"
-                version = "1"
+                email = "ph@imatix.com"
             curve
-                public-key = "\(Vectors.clientPublic)"
-                secret-key = "\(Vectors.clientSecret)"
+                public-key = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"
+                secret-key = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs"
 
             """
         let certificate = try Certificate(parsing: secret)
         #expect(certificate.publicKey.z85 == Vectors.clientPublic && certificate.secretKey?.z85 == Vectors.clientSecret)
-        #expect(certificate.metadata == ["email": "ph@imatix.com", "name": "Pieter Hintjens", "organization": "iMatix Corporation", "version": "1"])
+        #expect(certificate.metadata == ["email": "ph@imatix.com", "name": "Pieter Hintjens"])
         let publicFile = """
-            #   ****  Generated on 2024-03-01 10:11:12 by CZMQ  ****
+            #   ****  Generated on 2026-12-07 02:47:19 by CZMQ  ****
             #   ZeroMQ CURVE Public Certificate
             #   Exchange securely, or use a secure mechanism to verify the contents
             #   of this file after exchange. Store public certificates in your home
             #   directory, in the .curve subdirectory.
 
             metadata
+                name = "Pieter Hintjens"
+                email = "ph@imatix.com"
             curve
-                public-key = "\(Vectors.clientPublic)"
+                public-key = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"
+
             """
         let publicOnly = try Certificate(parsing: publicFile)
-        #expect(publicOnly.secretKey == nil && publicOnly.metadata.isEmpty)
+        #expect(publicOnly.secretKey == nil && publicOnly.metadata.count == 2)
+        #expect(publicOnly.publicKey.z85 == Vectors.clientPublic)
         // ZPL also allows single quotes, unquoted values, trailing comments and CRLF line ends.
         let loose = "curve\r\n    public-key = '\(Vectors.clientPublic)'   # the key\r\nmetadata\r\n    name = Ada   # comment\r\n"
         let parsed = try Certificate(parsing: loose)

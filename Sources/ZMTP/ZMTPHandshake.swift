@@ -62,28 +62,43 @@ public struct ZMTPHandshake: Sendable {
 
     /// Reads handshake bytes from `buffer`, leaving in it only what follows a completed handshake.
     ///
-    /// - Throws: a ``ZMTPError`` for a bad greeting or a failed handshake step; the connection must close.
+    /// A step that fails after earlier steps of the same call produced commands comes back as the output's
+    /// ``Output/failure``, so that those commands are still written (libzmq too sends its READY before it closes
+    /// on an incompatible socket type).
+    ///
+    /// - Throws: a ``ZMTPError`` for a bad greeting or a failed handshake step with nothing to send first; the
+    ///   connection must close.
     public mutating func receive(_ buffer: inout ByteBuffer) throws(ZMTPError) -> Output {
         var output = Output()
+        do throws(ZMTPError) {
+            try receive(&buffer, into: &output)
+        } catch {
+            // What was already due goes out first (our READY, say), then the connection closes.
+            guard !output.commands.isEmpty else { throw error }
+            output.failure = error
+        }
+        return output
+    }
+
+    private mutating func receive(_ buffer: inout ByteBuffer, into output: inout Output) throws(ZMTPError) {
         if isAwaitingAuthentication {
             keep(&buffer)
-            return output
+            return
         }
         if peerGreeting == nil {
-            guard let greeting = try greetingDecoder.decode(&buffer) else { return output }
+            guard let greeting = try greetingDecoder.decode(&buffer) else { return }
             peerGreeting = greeting
         }
         if !started {
             started = true
             output.add(try mechanism.start())
-            if try settle(&output, rest: &buffer) { return output }
+            if settle(&output, rest: &buffer) { return }
         }
         while !mechanism.isComplete, let item = try decoder.next(&buffer) {
             output.add(try mechanism.process(item))
-            if try settle(&output, rest: &buffer) { return output }
+            if settle(&output, rest: &buffer) { return }
         }
         if mechanism.isComplete { decoder.acceptsDataFrames = true }
-        return output
     }
 
     /// Goes on after the outstanding ZAP request has an outcome, then processes what the peer sent meanwhile.
@@ -96,7 +111,7 @@ public struct ZMTPHandshake: Sendable {
         output.add(try mechanism.resume(with: outcome))
         var rest = kept ?? ByteBuffer()
         kept = nil
-        if try settle(&output, rest: &rest) { return output }
+        if settle(&output, rest: &rest) { return output }
         output.add(try receive(&rest))
         if rest.readableBytes > 0 { keep(&rest) }
         return output
@@ -109,7 +124,7 @@ public struct ZMTPHandshake: Sendable {
     }
 
     /// Whether the step just added stops processing: a failure, or a ZAP request (the rest of `buffer` is kept).
-    private mutating func settle(_ output: inout Output, rest buffer: inout ByteBuffer) throws(ZMTPError) -> Bool {
+    private mutating func settle(_ output: inout Output, rest buffer: inout ByteBuffer) -> Bool {
         if output.failure != nil { return true }
         guard output.authenticate != nil, !isAwaitingAuthentication else { return false }
         isAwaitingAuthentication = true

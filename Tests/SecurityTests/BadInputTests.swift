@@ -143,6 +143,23 @@ struct BadInputTests {
         #expect(throws: ZMTPError.cryptographic) { _ = try pair.server.process(.command(try command(fromBody: body(initiate)))) }
     }
 
+    @Test("a HELLO and INITIATE recorded on one connection and replayed on another are refused")
+    func replayedInitiate() throws {
+        let keys = CurveCookieKeys()
+        var original = Pair(cookieKeys: keys)
+        let recorded = try original.runUntilZAP()
+        // A second server connection with the same (shared) cookie keys: the replayed HELLO gets a new WELCOME,
+        // and the recorded INITIATE, whose cookie still opens with the shared key, must not be accepted.
+        var replay = CurveServerMechanism(
+            secretKey: Vectors.key(Vectors.serverSecret), context: HandshakeContext(socketType: .router), cookieKeys: keys
+        )
+        _ = try replay.process(.command(try command(fromBody: body(recorded.hello))))
+        let error = #expect(throws: ZMTPError.cryptographic) {
+            _ = try replay.process(.command(try command(fromBody: body(recorded.initiate))))
+        }
+        #expect(error?.message.contains("replayed") == true)
+    }
+
     @Test("INITIATE after one cookie key rotation still opens (current and previous keys are accepted)")
     func rotatedOnce() throws {
         let keys = CurveCookieKeys()

@@ -102,13 +102,14 @@ package enum CurveHandshake {
     // MARK: WELCOME
 
     /// WELCOME from a server with secret key s to the client with transient key C': S' and the cookie (C' and s'
-    /// sealed with `cookieKey` under `cookieNonce`), boxed under `welcomeNonce`.
+    /// sealed with `cookieKey` under `cookieNonce`), boxed under `welcomeNonce`. Returns the command and the
+    /// cookie (public: the client sees it), which INITIATE must echo.
     ///
     /// - Throws: ``ZMTPError/Category/cryptographic`` when a box cannot be made (a low-order client key).
     package static func welcome(
         clientTransient: [UInt8], serverSecret: [UInt8], serverTransient: [UInt8], serverTransientSecret: SecretBytes,
         cookieKey: SecretBytes, welcomeNonce: [UInt8], cookieNonce: [UInt8]
-    ) throws(ZMTPError) -> Command {
+    ) throws(ZMTPError) -> (command: Command, cookie: [UInt8]) {
         guard let cookieContent = SecretBytes(count: 64, initializingWith: { content in
             guard clientTransient.count == 32, serverTransientSecret.count == 32 else { return false }
             content.copyBytes(from: clientTransient)
@@ -136,7 +137,7 @@ package enum CurveHandshake {
         guard let box else {
             throw ZMTPError(.cryptographic, "cannot make the WELCOME box: the client's transient key is unusable")
         }
-        return .other(name: "WELCOME", data: Frame(welcomeNonce + box))
+        return (.other(name: "WELCOME", data: Frame(welcomeNonce + box)), cookieNonce + sealed)
     }
 
     /// Reads WELCOME's `data` at a client that knows the server's public key S and its own transient secret c'.

@@ -6,7 +6,8 @@ import VTXCore
 ///
 /// HELLO is answered by WELCOME, which carries our transient public key and a cookie: our transient secret key and
 /// the client's transient public key sealed with the shared ``CurveCookieKeys``. Nothing secret is kept between
-/// WELCOME and INITIATE. INITIATE is checked as libzmq checks it (cookie, box, vouch); then the step asks ZAP
+/// WELCOME and INITIATE, only the (public) cookie, which INITIATE must echo: so an INITIATE replayed from another
+/// connection is refused, as libzmq's per-connection cookie key refuses it. INITIATE is checked as libzmq checks it (cookie, box, vouch); then the step asks ZAP
 /// (mechanism `CURVE`, credentials: the client's 32-byte public key), and ``resume(with:)`` answers READY or refuses:
 /// - no handler: admitted, without a user id;
 /// - 200: admitted; the reply's user id (when not empty) and metadata join the peer's properties;
@@ -28,6 +29,8 @@ public struct CurveServerMechanism: Mechanism {
     private let randomness: CurveRandomness
     private var state = State.expectingHello
     private var clientTransient: [UInt8] = []
+    /// The cookie our WELCOME sent (public: the client sees it); INITIATE must echo it.
+    private var sentCookie: [UInt8] = []
     private var clientKey: [UInt8] = []
     private var clientMetadata: Metadata = []
     private var sessionKey: SecretBytes?
@@ -111,12 +114,25 @@ public struct CurveServerMechanism: Mechanism {
             cookieNonce: cookieNonce
         )
         clientTransient = hello.clientTransient
+        sentCookie = welcome.cookie
         lastClientNonce = hello.nonce
         state = .expectingInitiate
-        return HandshakeStep(commands: [welcome])
+        return HandshakeStep(commands: [welcome.command])
     }
 
     private mutating func initiate(_ data: [UInt8]) throws(ZMTPError) -> HandshakeStep {
+        // The cookie keys are shared by every connection, so a cookie alone would let an INITIATE recorded on
+        // another connection (with its HELLO replayed here) open within the key's lifetime, and its recorded
+        // MESSAGEs with it. Only the cookie this connection's WELCOME sent is accepted, as libzmq's per-connection
+        // cookie key accepts only that one.
+        guard data.count >= CurveHandshake.cookieSize, Array(data[0..<CurveHandshake.cookieSize]) == sentCookie else {
+            if data.count + 9 < CurveHandshake.initiateMinimumSize {
+                throw ZMTPError.malformed("INITIATE", "a CURVE INITIATE has at least "
+                    + "\(CurveHandshake.initiateMinimumSize) bytes, this one \(data.count + 9)")
+            }
+            throw ZMTPError(.cryptographic, "the INITIATE cookie is not the one this connection's WELCOME sent "
+                + "(a forged or replayed INITIATE)")
+        }
         let initiate = try CurveHandshake.parseInitiate(
             data, clientTransient: clientTransient, cookieKeys: cookieKeys.openingKeys()
         )

@@ -44,6 +44,11 @@ struct CatCommand: ParsableCommand {
                   --plain-server --allow-user admin:secret
               echo hi | vtx cat --type req --connect tcp://127.0.0.1:5560 \\
                   --plain-user admin --plain-password secret
+              vtx keygen --out server.cert
+              vtx cat --type rep --echo --bind 'tcp://*:5561' \\
+                  --curve-server --curve-secret-key server.cert_secret
+              echo hi | vtx cat --type req --connect tcp://127.0.0.1:5561 \\
+                  --curve-server-key server.cert
 
             tls:// endpoints need a vtx built with the TLS package trait (swift build --traits TLS).
             """
@@ -125,10 +130,8 @@ struct CatPlan {
     let timeout: Duration?
     /// How lines become messages and messages lines.
     let format: FrameFormat
-    /// The socket's security settings.
-    let security: SecurityOptions
-    /// The PLAIN passwords the authenticator admits; `nil` when the session starts none.
-    let passwords: [String: String]?
+    /// The socket's security settings and what its authenticator admits.
+    let security: SecurityArguments.Settings
     #if TLS
     /// The tls driver's configuration, from the --tls-* options.
     let tls: TLSDriver.Configuration
@@ -174,7 +177,7 @@ struct CatPlan {
         }
         if command.delimiter?.isEmpty == true { throw .usage("--delimiter must not be empty") }
         format = FrameFormat(delimiter: command.delimiter)
-        (security, passwords) = try command.security.settings()
+        security = try command.security.settings()
         #if TLS
         tls = try command.tls.configuration()
         #endif

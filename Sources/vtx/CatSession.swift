@@ -20,7 +20,7 @@ final class CatSession {
     private let vtx = VTX()
     private let socket: Socket
     private let watch: ConnectionWatch
-    /// The ZAP handler, when the options ask for one (--allow-user).
+    /// The ZAP handler, when the options ask for one (--allow-user, --allow-key).
     private var authenticator: Authenticator?
     private let output = MessageOutput()
     private var sent = 0
@@ -77,11 +77,12 @@ final class CatSession {
 
     /// Applies the options, subscribes, binds and connects.
     private func setUp() throws(ToolFailure) {
-        socket.security = plan.security
-        if let passwords = plan.passwords {
+        socket.security = plan.security.security
+        if plan.security.needsAuthenticator {
             do {
                 let authenticator = try Authenticator(manager: vtx)
-                authenticator.setPasswords(passwords)
+                if let passwords = plan.security.passwords { authenticator.setPasswords(passwords) }
+                if let keys = plan.security.curveKeys { authenticator.allowCurveKeys(keys) }
                 self.authenticator = authenticator
             } catch {
                 throw error.failure("cannot start the authenticator")

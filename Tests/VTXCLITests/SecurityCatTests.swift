@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import VTXTestSupport
 
-/// `vtx cat` with the PLAIN and ZAP options (CURVE's are tested with the keys).
+/// `vtx cat` with the PLAIN, CURVE and ZAP options.
 @Suite(.timeLimit(.minutes(2)))
 struct SecurityCatTests {
     /// Starts `vtx cat` with `arguments` and returns it with the endpoint it announced.
@@ -56,5 +56,74 @@ struct SecurityCatTests {
         ) }
         #expect(run.status == 64)
         #expect(run.errors.contains { $0.contains(expected) }, "\(run.errors)")
+    }
+
+    /// A fresh directory with `vtx keygen --out` certificates for each name.
+    private func certificates(_ names: [String]) async throws -> String {
+        let directory = NSTemporaryDirectory() + "vtx-cat-curve-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for name in names {
+            let run = try await onOwnThread { try Tool.run(["keygen", "--out", "\(directory)/\(name)"]) }
+            #expect(run.status == 0, "\(run.errors)")
+        }
+        return directory
+    }
+
+    @Test("a CURVE server with --allow-key answers the allowed client and refuses another, with keys from files")
+    func curveWithCertificates() async throws {
+        let directory = try await certificates(["server", "client", "stranger"])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (server, endpoint) = try await server([
+            "--type", "REP", "--echo", "--bind", "tcp://127.0.0.1:*", "--curve-server",
+            "--curve-secret-key", "\(directory)/server_secret", "--allow-key", "\(directory)/client",
+        ])
+        defer { server.kill() }
+        let admitted = try await onOwnThread { try Tool.run(
+            ["cat", "--type", "REQ", "--connect", endpoint, "--curve-server-key", "\(directory)/server",
+             "--curve-secret-key", "\(directory)/client_secret", "--timeout", "10"],
+            input: "curve\n"
+        ) }
+        #expect(admitted.status == 0, "\(admitted.errors) \(server.errors)")
+        #expect(admitted.output == ["curve"])
+        let refused = try await onOwnThread { try Tool.run(
+            ["cat", "--type", "REQ", "--connect", endpoint, "--curve-server-key", "\(directory)/server",
+             "--curve-secret-key", "\(directory)/stranger_secret", "--timeout", "2"],
+            input: "curve\n"
+        ) }
+        #expect(refused.status == 1)
+        #expect(refused.errors.contains { $0.contains("ERROR \"400\"") }, "\(refused.errors)")
+    }
+
+    @Test("a CURVE server admits any client without --allow-key; a client without keys uses a fresh pair")
+    func curveWithZ85Keys() async throws {
+        // libzmq's test keys (doc/zmq_curve.txt).
+        let (server, endpoint) = try await server([
+            "--type", "REP", "--echo", "--bind", "tcp://127.0.0.1:*", "--curve-server",
+            "--curve-secret-key", "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6",
+        ])
+        defer { server.kill() }
+        let run = try await onOwnThread { try Tool.run(
+            ["cat", "--type", "REQ", "--connect", endpoint, "--curve-server-key", "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7",
+             "--timeout", "10"],
+            input: "z85\n"
+        ) }
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output == ["z85"])
+    }
+
+    @Test("bad CURVE keys and combinations are one line and status 64", arguments: [
+        (["--curve-server-key", "tooshort"], "neither a 40-character Z85 key nor a certificate file"),
+        (["--curve-server-key", "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf~"], "neither a 40-character Z85 key"),
+        (["--curve-server"], "--curve-server needs --curve-secret-key"),
+        (["--curve-secret-key", "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6"], "a CURVE client needs --curve-server-key"),
+        (["--curve-server-key", "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", "--plain-user", "u"], "exclude each other"),
+        (["--curve-server-key", "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", "--allow-key", "x"], "--allow-key applies to a --curve-server"),
+    ])
+    func curveUsageErrors(_ options: [String], _ expected: String) async throws {
+        let run = try await onOwnThread { try Tool.run(
+            ["cat", "--type", "REQ", "--connect", "tcp://127.0.0.1:9"] + options, input: ""
+        ) }
+        #expect(run.status == 64)
+        #expect(run.errors.count == 1 && run.errors.contains { $0.contains(expected) }, "\(run.errors)")
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+import VTXTestSupport
 import VTX
 import VTXTLS
 

@@ -1,6 +1,4 @@
 import Foundation
-import Testing
-import VTXTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -9,15 +7,24 @@ import Glibc
 /// A TCP relay on 127.0.0.1 that forwards one connection to `target` and records every byte it carries, both
 /// ways: what a person capturing the traffic on the wire would see. Its threads stop when either side closes, or
 /// after `deadline` at the latest.
-final class CaptureRelay: Sendable {
+public final class CaptureRelay: Sendable {
+    /// Why a relay could not start.
+    public struct SetupFailure: Error, CustomStringConvertible {
+        /// What failed.
+        public let description: String
+    }
+
     /// The port clients connect to.
-    let port: Int
+    public let port: Int
     private let listener: Int32
     private let captured = Guarded<[UInt8]>([])
 
-    init(forwardingTo target: Int, deadline: Duration = .seconds(30)) throws {
+    /// Listens on an ephemeral port of 127.0.0.1 and forwards the first connection to `target` on 127.0.0.1.
+    ///
+    /// - Throws: ``SetupFailure`` when it cannot listen.
+    public init(forwardingTo target: Int, deadline: Duration = .seconds(30)) throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        try #require(listener >= 0)
+        guard listener >= 0 else { throw SetupFailure(description: "the relay cannot make a socket") }
         self.listener = listener
         var address = CaptureRelay.loopback(port: 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -26,7 +33,10 @@ final class CaptureRelay: Sendable {
                 bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 && listen(listener, 1) == 0
             }
         }
-        try #require(listening, "the relay cannot listen")
+        guard listening else {
+            close(listener)
+            throw SetupFailure(description: "the relay cannot listen")
+        }
         port = Int(UInt16(bigEndian: address.sin_port))
         let captured = self.captured
         let end = ContinuousClock.now + deadline
@@ -64,10 +74,10 @@ final class CaptureRelay: Sendable {
     deinit { close(listener) }
 
     /// Everything the relay carried so far, both directions interleaved as it arrived.
-    var bytes: [UInt8] { captured.withLock { $0 } }
+    public var bytes: [UInt8] { captured.withLock { $0 } }
 
     /// Whether `marker` appears anywhere in what the relay carried.
-    func contains(_ marker: String) -> Bool {
+    public func contains(_ marker: String) -> Bool {
         let needle = Array(marker.utf8)
         let haystack = bytes
         guard haystack.count >= needle.count else { return false }

@@ -510,10 +510,14 @@ final class BadInputScenario {
     let endpoint: String
     let traffic: GoodTraffic
     private let goodPeer: Socket
+    /// Sets a peer's options (the security a CURVE server needs of its clients, say).
+    private let configurePeer: (Socket) -> Void
 
-    /// Binds the server (after `configure` has set its options) and connects the good peer.
-    init(_ setup: BadInputSetup, configure: (Socket) -> Void) throws {
+    /// Binds the server (after `configure` has set its options) and connects the good peer (after
+    /// `configurePeer` has set its own).
+    init(_ setup: BadInputSetup, configure: (Socket) -> Void, configurePeer: @escaping (Socket) -> Void = { _ in }) throws {
         self.setup = setup
+        self.configurePeer = configurePeer
         vtx = VTX(logger: logs.logger())
         server = try vtx.socket(setup.serverType)
         configure(server)
@@ -522,6 +526,7 @@ final class BadInputScenario {
         endpoint = try #require(server.lastEndpoint)
         goodPeer = try vtx.socket(setup.peerType)
         goodPeer.sendTimeout = .seconds(5)
+        configurePeer(goodPeer)
         try goodPeer.connect(endpoint)
         traffic = GoodTraffic(sender: goodPeer, server: server)
     }
@@ -532,10 +537,11 @@ final class BadInputScenario {
     static func run(
         _ setup: BadInputSetup,
         configure: (Socket) -> Void = { _ in },
+        configurePeer: @escaping (Socket) -> Void = { _ in },
         sourceLocation: SourceLocation = #_sourceLocation,
         attack: (BadInputScenario) throws -> Void
     ) throws -> GoodTraffic.Summary {
-        let scenario = try BadInputScenario(setup, configure: configure)
+        let scenario = try BadInputScenario(setup, configure: configure, configurePeer: configurePeer)
         defer { scenario.tearDown() }
         let connected = scenario.monitor.next(.handshakeSucceeded, timeout: .seconds(5))
         try #require(connected != nil, "the good peer never connected", sourceLocation: sourceLocation)
@@ -562,6 +568,7 @@ final class BadInputScenario {
     static func attack(
         _ setup: BadInputSetup,
         configure: (Socket) -> Void = { _ in },
+        configurePeer: @escaping (Socket) -> Void = { _ in },
         afterHandshake: Bool = false,
         sending bytes: [UInt8],
         expect kind: MonitorEvent.Kind,
@@ -569,7 +576,7 @@ final class BadInputScenario {
         mentioning words: [String],
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> GoodTraffic.Summary {
-        try run(setup, configure: configure, sourceLocation: sourceLocation) { scenario in
+        try run(setup, configure: configure, configurePeer: configurePeer, sourceLocation: sourceLocation) { scenario in
             let attacker = try scenario.attacker(afterHandshake: afterHandshake)
             try attacker.send(bytes)
             scenario.expectDropped(attacker, kind, code: code, mentioning: words, sourceLocation: sourceLocation)
@@ -642,6 +649,7 @@ final class BadInputScenario {
     private func expectNewPeerWorks(sourceLocation: SourceLocation) throws {
         let peer = try vtx.socket(setup.peerType)
         defer { peer.close() }
+        configurePeer(peer)
         peer.sendTimeout = .seconds(5)
         peer.receiveTimeout = .seconds(5)
         server.receiveTimeout = .seconds(5)

@@ -19,10 +19,12 @@ public final class CaptureRelay: Sendable {
     private let listener: Int32
     private let captured = Guarded<[UInt8]>([])
 
-    /// Listens on an ephemeral port of 127.0.0.1 and forwards the first connection to `target` on 127.0.0.1.
+    /// Listens on an ephemeral port of 127.0.0.1 and forwards the first connection to `target` on 127.0.0.1;
+    /// with `flippingClientByteAt`, it inverts the lowest bit of that byte of the client's stream (counted from 0),
+    /// as an attacker on the path would.
     ///
     /// - Throws: ``SetupFailure`` when it cannot listen.
-    public init(forwardingTo target: Int, deadline: Duration = .seconds(30)) throws {
+    public init(forwardingTo target: Int, flippingClientByteAt flip: Int? = nil, deadline: Duration = .seconds(30)) throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw SetupFailure(description: "the relay cannot make a socket") }
         self.listener = listener
@@ -57,10 +59,10 @@ public final class CaptureRelay: Sendable {
                 return
             }
             let done = DispatchGroup()
-            for (from, to) in [(client, server), (server, client)] {
+            for (from, to, flipAt) in [(client, server, flip), (server, client, nil)] {
                 done.enter()
                 Thread {
-                    CaptureRelay.pump(from: from, to: to, into: captured, until: end)
+                    CaptureRelay.pump(from: from, to: to, into: captured, flipping: flipAt, until: end)
                     shutdown(to, Int32(SHUT_WR))
                     done.leave()
                 }.start()
@@ -84,11 +86,20 @@ public final class CaptureRelay: Sendable {
         return (0...(haystack.count - needle.count)).contains { haystack[$0..<$0 + needle.count].elementsEqual(needle) }
     }
 
-    private static func pump(from: Int32, to: Int32, into captured: Guarded<[UInt8]>, until end: ContinuousClock.Instant) {
+    private static func pump(
+        from: Int32,
+        to: Int32,
+        into captured: Guarded<[UInt8]>,
+        flipping flip: Int?,
+        until end: ContinuousClock.Instant
+    ) {
         var chunk = [UInt8](repeating: 0, count: 65_536)
+        var carried = 0
         while waitReadable(from, until: end) {
             let count = chunk.withUnsafeMutableBytes { read(from, $0.baseAddress, $0.count) }
             guard count > 0 else { return }
+            if let flip, flip >= carried, flip < carried + count { chunk[flip - carried] ^= 0x01 }
+            carried += count
             captured.withLock { $0 += chunk[..<count] }
             var sent = 0
             while sent < count {

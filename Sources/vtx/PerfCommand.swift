@@ -27,6 +27,11 @@ struct PerfCommand: ParsableCommand {
               vtx perf remote-thr tcp://127.0.0.1:5555 64 1000000
               vtx perf local-lat ipc:///tmp/lat 64 10000 &
               vtx perf remote-lat ipc:///tmp/lat 64 10000
+
+            With --curve both sides use CURVE: the binding side is the server, with --curve-secret-key or a fresh key pair whose public key it prints on standard error (`vtx perf: CURVE server key Z85`); the connecting side needs that key as --curve-server-key (and uses --curve-secret-key, or a fresh pair). Keys are 40 Z85 characters or certificate files (vtx keygen --out).
+              vtx perf local-thr tcp://127.0.0.1:5556 1024 100000 --curve &
+              vtx perf remote-thr tcp://127.0.0.1:5556 1024 100000 --curve \\
+                  --curve-server-key 'KEY PRINTED BY THE LOCAL SIDE'
             """
     )
 
@@ -45,6 +50,21 @@ struct PerfCommand: ParsableCommand {
     @Option(help: ArgumentHelp("On a terminal, show progress once a run has lasted SECONDS.", valueName: "seconds"))
     var progressAfter: Double = 1
 
+    @Flag(help: "Use CURVE: the binding side is the server, the connecting side the client.")
+    var curve = false
+
+    @Option(
+        name: .customLong("curve-secret-key"),
+        help: ArgumentHelp("With --curve: this side's secret key (default: a fresh key pair).", valueName: "key|file")
+    )
+    var curveSecretKey: String?
+
+    @Option(
+        name: .customLong("curve-server-key"),
+        help: ArgumentHelp("With --curve, remote-*: the server's public key.", valueName: "key|file")
+    )
+    var curveServerKey: String?
+
     /// Checks the arguments, runs the role and prints its results.
     func run() throws {
         guard let role = PerfRole(rawValue: role.lowercased()) else {
@@ -57,6 +77,9 @@ struct PerfCommand: ParsableCommand {
         }
         let endpoint = self.endpoint
         var options = PerfOptions()
+        if let security = try curveSettings(binds: role.binds) {
+            options.configure = { $0.security = security }
+        }
         options.ready = { resolved in
             if resolved != endpoint { printError("vtx perf: \(role) on \(resolved)") }
         }
@@ -77,6 +100,43 @@ struct PerfCommand: ParsableCommand {
         let output = MessageOutput()
         for line in report.lines { output.line(line) }
         output.flush()
+    }
+}
+
+extension PerfCommand {
+    /// The CURVE settings of --curve for a role that binds or connects; `nil` without --curve. A binding side
+    /// without a secret key makes a key pair and prints its public key on standard error.
+    ///
+    /// - Throws: a usage ``ToolFailure`` for key options without --curve, a remote role without
+    ///   --curve-server-key, a local role with one, or a bad key.
+    func curveSettings(binds: Bool) throws(ToolFailure) -> SecurityOptions? {
+        guard curve else {
+            if curveSecretKey != nil || curveServerKey != nil { throw .usage("--curve-secret-key and --curve-server-key need --curve") }
+            return nil
+        }
+        var security = SecurityOptions()
+        let secretKey = try curveSecretKey.map { (text) throws(ToolFailure) in
+            try SecurityArguments.key(text, secret: true, option: "--curve-secret-key")
+        }
+        if binds {
+            guard curveServerKey == nil else { throw .usage("--curve-server-key is for the remote-* roles (the clients)") }
+            let pair: CurveKeyPair
+            do throws(VTXError) {
+                pair = try secretKey.map { (key) throws(VTXError) in try CurveKeyPair(secretKey: key) } ?? .generate()
+            } catch {
+                throw .usage("--curve-secret-key: \(error.message)")
+            }
+            security.curveServer = true
+            security.curveSecretKey = pair.secretKey
+            printError("vtx perf: CURVE server key \(pair.publicKey.z85)")
+        } else {
+            guard let serverKey = curveServerKey else {
+                throw .usage("--curve needs --curve-server-key for \(role) (the key the local side printed)")
+            }
+            security.curveServerKey = try SecurityArguments.key(serverKey, secret: false, option: "--curve-server-key")
+            security.curveSecretKey = secretKey
+        }
+        return security
     }
 }
 

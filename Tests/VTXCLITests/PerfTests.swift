@@ -151,3 +151,33 @@ enum Python {
         return Tool.Run(status: status, output: child.output, errors: child.errors)
     }
 }
+
+/// `vtx perf --curve`: the pair with CURVE, and its key options.
+@Suite(.timeLimit(.minutes(2)))
+struct PerfCurveTests {
+    @Test("--curve: local-thr prints its CURVE server key; remote-thr with that key delivers everything encrypted")
+    func curveThroughput() throws {
+        let local = try Tool.start(["perf", "local-thr", "tcp://127.0.0.1:*", "1000", "2000", "--curve"])
+        let keyLine = try local.errorLine { $0.hasPrefix("vtx perf: CURVE server key ") }
+        let key = String(keyLine.dropFirst("vtx perf: CURVE server key ".count))
+        #expect(key.count == 40)
+        let line = try local.errorLine { $0.hasPrefix("vtx perf: local-thr on ") }
+        let endpoint = String(line.dropFirst("vtx perf: local-thr on ".count))
+        let remote = try Tool.run(
+            ["perf", "remote-thr", endpoint, "1000", "2000", "--curve", "--curve-server-key", key], timeout: .seconds(60)
+        )
+        #expect(remote.status == 0, "\(remote.errors)")
+        #expect(try local.exitStatus(timeout: .seconds(60)) == 0, "\(local.errors)")
+        #expect(local.output.contains("message count: 2000"), "\(local.output)")
+    }
+
+    @Test("--curve key options that do not fit are usage errors", arguments: [
+        (["remote-thr", "tcp://127.0.0.1:9", "1", "2", "--curve"], "--curve needs --curve-server-key"),
+        (["remote-thr", "tcp://127.0.0.1:9", "1", "2", "--curve-server-key", "x"], "need --curve"),
+        (["local-thr", "tcp://127.0.0.1:9", "1", "2", "--curve", "--curve-server-key", "x"], "for the remote-* roles"),
+    ])
+    func curveUsage(_ arguments: [String], _ expected: String) throws {
+        let run = try Tool.run(["perf"] + arguments)
+        expectOneLineFailure(run, status: 64, containing: expected)
+    }
+}

@@ -13,6 +13,8 @@
 # REQ) runs. A pairing is written SENDER->RECEIVER for throughput and REQ->REP for latency, with vtx for
 # `vtx-bench` and zmq for our C programs against the system libzmq (Benchmarks/libzmq/zmq_{local,remote}_*.c).
 #
+# The pseudo-transports curve and plain are tcp with that security mechanism (VTX_BENCH_MECHANISM) on both sides.
+#
 # Counts (environment): VTX_BENCH_STREAM_THR16 (messages at 16 B), VTX_BENCH_STREAM_THR1K (1 KiB),
 # VTX_BENCH_STREAM_THR64K (64 KiB), VTX_BENCH_STREAM_LAT (round trips), VTX_BENCH_PORT (first tcp port).
 
@@ -59,9 +61,11 @@ stream_program() {
 stream_endpoint() {
     STREAM_SEQ=$((STREAM_SEQ + 1))
     STREAM_REMOTE_ENDPOINT=""
-    if [ "$1" = tcp ] || [ "$1" = tls ]; then
+    if [ "$1" = tcp ] || [ "$1" = tls ] || [ "$1" = curve ] || [ "$1" = plain ]; then
         local port=$((STREAM_PORT + STREAM_SEQ % 400))
-        STREAM_ENDPOINT="$1://127.0.0.1:$port"
+        local scheme=$1
+        [ "$1" = curve ] || [ "$1" = plain ] && scheme=tcp
+        STREAM_ENDPOINT="$scheme://127.0.0.1:$port"
         STREAM_READY="ss -Hltn sport = :$port | grep -q ."
     elif [ "$1" = stunnel ]; then
         # libzmq through two stunnels (Benchmarks/run-tls.sh): the binder listens behind the server-mode stunnel,
@@ -88,6 +92,11 @@ stream_pair() {
     if [ -n "${STREAM_WRAP_REMOTE:-}" ]; then read -r -a wrap_remote <<<"$STREAM_WRAP_REMOTE"; fi
     stream_endpoint "$transport"
     STREAM_FAILURE=""
+    # curve and plain are tcp with that security mechanism on both sides (Benchmarks/libzmq/common.h and
+    # vtx-bench read VTX_BENCH_MECHANISM; the binding side is the server).
+    local mechanism=null
+    [ "$transport" = curve ] || [ "$transport" = plain ] && mechanism=$transport
+    export VTX_BENCH_MECHANISM=$mechanism
 
     timeout "$STREAM_TIMEOUT" "${wrap_local[@]}" "${local_cmd[@]}" "$STREAM_ENDPOINT" "$size" "$count" \
         >"$STREAM_TMP/local.out" 2>&1 &

@@ -4,6 +4,8 @@
 #   bash Benchmarks/run.sh                  build, run every benchmark (inproc, tcp, ipc; median of VTX_BENCH_RUNS,
 #                                           default 3), print the tables and write raw results to Benchmarks/results/
 #   bash Benchmarks/run.sh inproc|tcp|ipc   only the transports named (any of them, in any order)
+#   bash Benchmarks/run.sh curve plain      tcp with CURVE (libzmq's test keys) or PLAIN on both sides, beside
+#                                           libzmq with the same mechanism (not run by default)
 #   bash Benchmarks/run.sh tls              VTX tls beside VTX tcp and libzmq through two stunnels (not run by
 #                                           default: it builds vtx-bench with the TLS trait; see run-tls.sh)
 #   bash Benchmarks/run.sh --profile        also count instructions per message with valgrind --tool=callgrind
@@ -21,9 +23,9 @@ TRANSPORTS=()
 for argument in "$@"; do
     case "$argument" in
     --profile) PROFILE=1 ;;
-    inproc | tcp | ipc | tls) TRANSPORTS+=("$argument") ;;
+    inproc | tcp | ipc | tls | curve | plain) TRANSPORTS+=("$argument") ;;
     *)
-        echo "usage: bash Benchmarks/run.sh [inproc] [tcp] [ipc] [tls] [--profile]" >&2
+        echo "usage: bash Benchmarks/run.sh [inproc] [tcp] [ipc] [tls] [curve] [plain] [--profile]" >&2
         exit 2
         ;;
     esac

@@ -323,7 +323,8 @@ func localThroughput(endpoint: String, size: Int, count: Int) throws {
     precondition(count >= 2, "count must be at least 2")
     let vtx = try streamManager()
     let pull = try vtx.socket(.pull)
-    try applyCurve(to: pull, server: true)
+    let authenticator = try applyMechanism(to: pull, vtx: vtx, server: true)
+    defer { withExtendedLifetime(authenticator) {} }
     try pull.bind(endpoint)
 
     _ = try receiveChecked(pull, size: size)
@@ -355,7 +356,7 @@ let hangUpWait = Duration.seconds(20)
 func remoteThroughput(endpoint: String, size: Int, count: Int) throws {
     let vtx = try streamManager()
     let push = try vtx.socket(.push)
-    try applyCurve(to: push, server: false)
+    try applyMechanism(to: push, vtx: vtx, server: false)
     let monitor = try push.monitor()
     try push.connect(endpoint)
     let allocationsBefore = allocationCounter()?()
@@ -371,6 +372,8 @@ func remoteThroughput(endpoint: String, size: Int, count: Int) throws {
 func localLatency(endpoint: String, size: Int, roundtrips: Int) throws {
     let vtx = try streamManager()
     let rep = try vtx.socket(.rep)
+    let authenticator = try applyMechanism(to: rep, vtx: vtx, server: true)
+    defer { withExtendedLifetime(authenticator) {} }
     try rep.bind(endpoint)
     for _ in 0..<roundtrips {
         let request = try receiveChecked(rep, size: size)
@@ -383,6 +386,7 @@ func localLatency(endpoint: String, size: Int, roundtrips: Int) throws {
 func remoteLatency(endpoint: String, size: Int, roundtrips: Int) throws {
     let vtx = try streamManager()
     let req = try vtx.socket(.req)
+    try applyMechanism(to: req, vtx: vtx, server: false)
     try req.connect(endpoint)
 
     let start = nowNanoseconds()

@@ -4,6 +4,7 @@
 
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,72 @@ struct role {
     void *socket;
 };
 
+/* The CURVE key pairs of libzmq's doc/zmq_curve.txt, which vtx-bench uses too (Z85). */
+#define BENCH_SERVER_PUBLIC "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"
+#define BENCH_SERVER_SECRET "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6"
+#define BENCH_CLIENT_PUBLIC "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"
+#define BENCH_CLIENT_SECRET "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs"
+
+/* A ZAP handler that admits every request (PLAIN needs one in libzmq); runs until the context terminates. */
+static void *admit_everyone(void *ctx) {
+    void *handler = zmq_socket(ctx, ZMQ_REP);
+    int linger = 0;
+    zmq_setsockopt(handler, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_bind(handler, "inproc://zeromq.zap.01") != 0) die("zap bind");
+    for (;;) {
+        char frames[8][256];
+        int count = 0, more = 1;
+        while (more) {
+            int n = zmq_recv(handler, count < 8 ? frames[count] : frames[7], 255, 0);
+            if (n < 0) {
+                zmq_close(handler);
+                return NULL;
+            }
+            if (count < 8) frames[count][n < 255 ? n : 255] = 0;
+            count++;
+            size_t size = sizeof more;
+            zmq_getsockopt(handler, ZMQ_RCVMORE, &more, &size);
+        }
+        zmq_send(handler, "1.0", 3, ZMQ_SNDMORE);
+        zmq_send(handler, frames[1], strlen(frames[1]), ZMQ_SNDMORE);
+        zmq_send(handler, "200", 3, ZMQ_SNDMORE);
+        zmq_send(handler, "OK", 2, ZMQ_SNDMORE);
+        zmq_send(handler, "bench", 5, ZMQ_SNDMORE);
+        zmq_send(handler, "", 0, 0);
+    }
+}
+
+/* The security mechanism of VTX_BENCH_MECHANISM (null, the default; plain; curve): the binding side is the
+ * server, the connecting side the client, with the keys above. */
+static inline void apply_mechanism(void *ctx, void *socket, int server) {
+    const char *mechanism = getenv("VTX_BENCH_MECHANISM");
+    if (!mechanism || strcmp(mechanism, "null") == 0) return;
+    int on = 1;
+    if (strcmp(mechanism, "curve") == 0) {
+        if (server) {
+            if (zmq_setsockopt(socket, ZMQ_CURVE_SERVER, &on, sizeof on) != 0) die("ZMQ_CURVE_SERVER");
+            if (zmq_setsockopt(socket, ZMQ_CURVE_SECRETKEY, BENCH_SERVER_SECRET, 40) != 0) die("ZMQ_CURVE_SECRETKEY");
+        } else {
+            if (zmq_setsockopt(socket, ZMQ_CURVE_SERVERKEY, BENCH_SERVER_PUBLIC, 40) != 0) die("ZMQ_CURVE_SERVERKEY");
+            if (zmq_setsockopt(socket, ZMQ_CURVE_PUBLICKEY, BENCH_CLIENT_PUBLIC, 40) != 0) die("ZMQ_CURVE_PUBLICKEY");
+            if (zmq_setsockopt(socket, ZMQ_CURVE_SECRETKEY, BENCH_CLIENT_SECRET, 40) != 0) die("ZMQ_CURVE_SECRETKEY");
+        }
+    } else if (strcmp(mechanism, "plain") == 0) {
+        if (server) {
+            pthread_t zap;
+            if (pthread_create(&zap, NULL, admit_everyone, ctx) != 0) die("pthread_create");
+            pthread_detach(zap);
+            if (zmq_setsockopt(socket, ZMQ_PLAIN_SERVER, &on, sizeof on) != 0) die("ZMQ_PLAIN_SERVER");
+        } else {
+            if (zmq_setsockopt(socket, ZMQ_PLAIN_USERNAME, "bench", 5) != 0) die("ZMQ_PLAIN_USERNAME");
+            if (zmq_setsockopt(socket, ZMQ_PLAIN_PASSWORD, "bench", 5) != 0) die("ZMQ_PLAIN_PASSWORD");
+        }
+    } else {
+        fprintf(stderr, "VTX_BENCH_MECHANISM must be null, plain or curve, not %s\n", mechanism);
+        exit(2);
+    }
+}
+
 /* Parses the arguments and makes the context and a socket of `type` (bound to the endpoint when `bind` is set;
  * else connected to it, unless `connect` is 0, for a caller that sets options first). */
 static inline void role_open(struct role *role, int argc, char **argv, int type, int bind, int connect) {
@@ -97,19 +164,7 @@ static inline void role_open(struct role *role, int argc, char **argv, int type,
     if (!role->ctx) die("zmq_ctx_new");
     role->socket = zmq_socket(role->ctx, type);
     if (!role->socket) die("zmq_socket");
-    /* VTX_BENCH_CURVE=1: CURVE with libzmq's test keys; the binding side is the server. */
-    const char *curve = getenv("VTX_BENCH_CURVE");
-    if (curve && strcmp(curve, "1") == 0) {
-        int one = 1;
-        if (bind) {
-            zmq_setsockopt(role->socket, ZMQ_CURVE_SERVER, &one, sizeof one);
-            zmq_setsockopt(role->socket, ZMQ_CURVE_SECRETKEY, "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6", 40);
-        } else {
-            zmq_setsockopt(role->socket, ZMQ_CURVE_SERVERKEY, "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", 40);
-            zmq_setsockopt(role->socket, ZMQ_CURVE_SECRETKEY, "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs", 40);
-            zmq_setsockopt(role->socket, ZMQ_CURVE_PUBLICKEY, "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID", 40);
-        }
-    }
+    apply_mechanism(role->ctx, role->socket, bind);
     if (bind && zmq_bind(role->socket, role->endpoint) != 0) die("zmq_bind");
     if (!bind && connect && zmq_connect(role->socket, role->endpoint) != 0) die("zmq_connect");
 }

@@ -108,4 +108,47 @@ struct CurveInteropTests {
         #expect(peer.waitForEvent("HANDSHAKE_FAILED_PROTOCOL"), "libzmq events: \(peer.eventNames)")
         #expect(monitor.next(.handshakeSucceeded, timeout: .milliseconds(300)) == nil)
     }
+
+    /// libzmq's own ZAP handler (pyzmq's ThreadAuthenticator) judging VTX CURVE clients: a listed key and any key
+    /// admitted, an unlisted key refused, each reported by both sides as libzmq reports it.
+    @Test(arguments: InteropTransport.allCases)
+    func vtxClientsJudgedByLibzmqAuthenticator(_ transport: InteropTransport) throws {
+        let h = InteropHarness(transport)
+        defer { h.finish() }
+        let listed = try h.socket(.req)
+        listed.curveServerKey = try CurveKey(z85: Self.serverPublic)
+        listed.curveSecretKey = try CurveKey(z85: Self.clientSecret)
+        let (peer, _) = try h.join(
+            listed, .libzmqBinds, peer: "REP",
+            ["--curve-server", "--curve-secret", Self.serverSecret, "--auth-curve-key", Self.clientPublic,
+             "--monitor", "--echo", "1", "--stdin"]
+        )
+        try listed.send("listed")
+        #expect(try listed.receive().frameBytes == [utf8("listed")])
+        #expect(try peer.expect("ECHOED") == "1")
+
+        let stranger = try h.socket(.req)
+        stranger.curveServerKey = try CurveKey(z85: Self.serverPublic)
+        stranger.curveSecretKey = CurveKeyPair.generate().secretKey
+        let monitor = try stranger.monitor()
+        try stranger.connect(try peer.endpoint)
+        let failed = try #require(monitor.next(.handshakeFailed, timeout: .seconds(10)))
+        #expect(failed.error?.code == .authenticationFailed, "\(failed)")
+        #expect(failed.authenticationStatus == 400, "\(failed)")
+        #expect(peer.waitForEvent("HANDSHAKE_FAILED_AUTH"), "libzmq events: \(peer.eventNames)")
+    }
+
+    /// libzmq's ThreadAuthenticator with CURVE_ALLOW_ANY admits a VTX client with a fresh key pair.
+    @Test func vtxClientAdmittedByLibzmqAllowAny() throws {
+        let h = InteropHarness(.tcp)
+        defer { h.finish() }
+        let req = try h.socket(.req)
+        req.curveServerKey = try CurveKey(z85: Self.serverPublic)
+        let (peer, _) = try h.join(
+            req, .libzmqBinds, peer: "REP",
+            ["--curve-server", "--curve-secret", Self.serverSecret, "--auth-curve-any", "--echo", "2"]
+        )
+        try expectEchoes(req, peer, count: 2)
+    }
 }
+

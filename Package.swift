@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "VTXTCP", targets: ["VTXTCP"]),
         .library(name: "VTXIPC", targets: ["VTXIPC"]),
         .library(name: "VTXTLS", targets: ["VTXTLS"]),
+        .library(name: "VTXUDP", targets: ["VTXUDP"]),
         .library(name: "VTXPerf", targets: ["VTXPerf"]),
         .library(name: "VTXDriverTests", targets: ["VTXDriverTests"]),
         .executable(name: "vtx-bench", targets: ["VTXBench"]),
@@ -26,6 +27,7 @@ let package = Package(
         .executable(name: "publish-subscribe", targets: ["PublishSubscribeExample"]),
         .executable(name: "tcp-request-reply", targets: ["TCPRequestReplyExample"]),
         .executable(name: "tcp-publish-subscribe", targets: ["TCPPublishSubscribeExample"]),
+        .executable(name: "udp-name-server", targets: ["UDPNameServerExample"]),
     ],
     traits: [
         .trait(
@@ -101,6 +103,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "VTXUDP",
+            dependencies: [
+                "VTXCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            path: "Drivers/UDP",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "VTXInproc",
             dependencies: ["VTXCore"],
             path: "Drivers/Inproc",
@@ -108,7 +122,7 @@ let package = Package(
         ),
         .target(
             name: "VTX",
-            dependencies: ["VTXCore", "VTXInproc", "VTXTCP", "VTXIPC"],
+            dependencies: ["VTXCore", "VTXInproc", "VTXTCP", "VTXIPC", "VTXUDP"],
             path: "Sources/VTX",
             swiftSettings: strictSettings
         ),
@@ -127,7 +141,7 @@ let package = Package(
         .executableTarget(
             name: "VTXTool",
             dependencies: [
-                "VTX", "VTXPerf",
+                "VTX", "VTXPerf", "VTXUDP",
                 .target(name: "VTXTLS", condition: .when(traits: ["TLS"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -162,6 +176,12 @@ let package = Package(
             name: "TCPPublishSubscribeExample",
             dependencies: ["VTX"],
             path: "Examples/TCPPublishSubscribe",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "UDPNameServerExample",
+            dependencies: ["VTX"],
+            path: "Examples/UDPNameServer",
             swiftSettings: strictSettings
         ),
         .target(
@@ -220,6 +240,17 @@ let package = Package(
             name: "DriverAPITests",
             dependencies: ["VTXCore", "VTXTestSupport", "VTXDriverTests"],
             path: "Tests/DriverAPITests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VTXUDPTests",
+            dependencies: [
+                "VTX", "VTXUDP", "VTXTestSupport", "VTXDriverTests",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/VTXUDPTests",
+            exclude: ["Peers"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -125,8 +125,10 @@ final class DatagramPort {
         }
     }
 
-    /// Closes the socket.
+    /// Closes the socket, after sending what was written (a CLOSE, say) and what reordering held back.
     func close() {
+        releaseHeldBack()
+        channel?.flush()
         channel?.close(promise: nil)
         channel = nil
         onDatagram = nil

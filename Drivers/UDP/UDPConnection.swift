@@ -340,7 +340,9 @@ final class UDPConnection {
     }
 
     private func finishClosingIfDone() {
-        guard closing, !isEnded, sender.isIdle, packer.readyCount == 0, !packer.hasPartial else { return }
+        guard closing, !isEnded, sender.isIdle, packer.readyCount == 0, !packer.hasPartial,
+            pipe?.checkRead() != true
+        else { return }
         end(error: nil, sendClose: true)
     }
 

@@ -184,6 +184,7 @@ final class UDPConnector: UDPConnectionOwner {
             "\(peerAddress) refused the connection: \(reason)")
         endpoint.report(.handshakeFailed(peerAddress, error))
         endpoint.report(.connectAttemptFailed(error))
+        if lingerDeadline != nil { finishClosing() }  // the only peer refuses: nothing queued can be delivered
     }
 
     func connectionNeedsAck(_ connection: UDPConnection) {
@@ -193,48 +194,42 @@ final class UDPConnector: UDPConnectionOwner {
     func connectionEnded(_ connection: UDPConnection, error: VTXError?) {
         guard self.connection === connection else { return }
         self.connection = nil
-        if closed {
-            earlyPipe?.close()
-            port.close()
-        }
+        if closed { finishClosing() }
     }
 
-    /// Stops the connect: ends its connection (after what the closing socket queued is sent, within its linger)
-    /// and closes the early pipe.
     /// Whether no connection is open and no closed socket's messages wait for one.
     var isIdle: Bool { connection == nil && lingerDeadline == nil }
 
+    /// Stops the connect. Its connection first sends what the closing socket queued (within the socket's linger);
+    /// a socket that queued messages before any peer answered keeps trying for a first peer, within its linger and
+    /// at most `patience`, so that they are still delivered.
     ///
     /// - Parameters:
-    ///   - immediately: drop what is queued and end the connection at once.
-    ///   - keepTrying: when no peer has answered yet, keep trying within the linger so that what the closed socket
-    ///     queued is delivered (not at shutdown, which must not wait for a peer that may never come).
-    func close(immediately: Bool = false, keepTrying: Bool = true) {
-        if lingerDeadline != nil, connection == nil, immediately || !keepTrying { return finishClosing() }
-        guard !closed else {
-            if immediately { connection?.end(error: nil, sendClose: true) }
-            return
+    ///   - immediately: drop what is queued and end at once.
+    ///   - patience: the longest to keep trying for a first peer (shutdown passes a short one: it must not wait
+    ///     long for a peer that may never come).
+    func close(immediately: Bool = false, patience: Duration = .seconds(60)) {
+        if immediately {
+            closed = true
+            connection?.end(error: nil, sendClose: true)
+            return finishClosing()
         }
+        if let deadline = lingerDeadline {
+            lingerDeadline = min(deadline, .now() + TimeAmount(patience))
+        }
+        guard !closed else { return }  // already flushing or looking for a first peer
         closed = true
-        if !immediately, keepTrying, connection == nil, started, endpoint.isSocketClosed, endpoint.options.linger != .zero,
-            earlyPipe?.checkRead() == true
-        {
-            // The socket queued messages and closed before any peer answered: keep trying, within its linger (at
-            // most a minute when it lingers forever), so they are still delivered.
-            lingerDeadline = .now() + TimeAmount(endpoint.options.linger ?? .seconds(60))
-            attempt()
+        let draining = (endpoint.isSocketClosed || engine.isShuttingDown) && endpoint.options.linger != .zero
+        if let connection {
+            if draining { connection.beginClosing() } else { connection.end(error: nil, sendClose: true) }
             return
         }
-        attemptId = nil
-        attemptTimer?.cancel()
-        if let connection {
-            if !immediately && endpoint.isSocketClosed && endpoint.options.linger != .zero {
-                connection.beginClosing()
-            } else {
-                connection.end(error: nil, sendClose: true)
-            }
+        if draining, started, earlyPipe?.checkRead() == true {
+            lingerDeadline = .now() + TimeAmount(endpoint.options.linger.map { min($0, patience) } ?? patience)
+            attempt()  // or let the attempt under way go on
+            return
         }
-        if connection == nil { finishClosing() }
+        finishClosing()
     }
 
     private func finishClosing() {

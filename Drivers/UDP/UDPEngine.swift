@@ -15,6 +15,8 @@ final class UDPEngine {
     private var listeners: [EndpointID: UDPListener] = [:]
     private var connectors: [EndpointID: UDPConnector] = [:]
     private var generator = SystemRandomNumberGenerator()
+    /// Set by ``shutdown(deadline:done:)``: connections then send what their sockets queued before closing.
+    private(set) var isShuttingDown = false
     /// Drops logged per reason, so a flood of bad datagrams cannot flood the log.
     private var loggedDrops: [UDPDrop: Int] = [:]
 
@@ -62,8 +64,9 @@ final class UDPEngine {
     /// linger (as a closing socket's would); `done` succeeds once every connection has ended, or at `deadline`,
     /// when what is left is dropped.
     func shutdown(deadline: NIODeadline, done: EventLoopPromise<Void>) {
+        isShuttingDown = true
         for listener in listeners.values { listener.close() }
-        for connector in connectors.values { connector.close(keepTrying: false) }
+        for connector in connectors.values { connector.close(patience: .seconds(2)) }
         waitForConnections(deadline: deadline, done: done)
     }
 

@@ -153,7 +153,7 @@ final class UDPListener: UDPConnectionOwner {
         closed = true
         rendezvous.close()
         for connection in connections.values {
-            if !immediately && endpoint.isSocketClosed && endpoint.options.linger != .zero {
+            if !immediately && (endpoint.isSocketClosed || engine.isShuttingDown) && endpoint.options.linger != .zero {
                 connection.beginClosing()
             } else {
                 connection.end(error: nil, sendClose: true)

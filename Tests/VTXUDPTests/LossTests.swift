@@ -22,14 +22,16 @@ struct LossTests {
             try h.join(pull, push, options: Self.faults)
             let start = ContinuousClock.now
             let failure = Guarded<VTXError?>(nil)
-            let sender = Thread {
+            let sent = DispatchSemaphore(value: 0)
+            Thread {
                 do throws(VTXError) {
                     for i in 0..<count { try push.send("\(i)") }
                 } catch {
                     failure.withLock { $0 = error }
                 }
-            }
-            sender.start()
+                sent.signal()
+            }.start()
+            defer { _ = sent.wait(timeout: .now() + 60) }  // the PUSH is the sender thread's until it is done
             var received: [Int] = []
             received.reserveCapacity(count)
             for _ in 0..<count {
@@ -58,12 +60,14 @@ struct LossTests {
             let req = try h.socket(.req)
             defer { h.finish(req, rep) }
             try h.join(rep, req, options: Self.faults)
-            let server = Thread {
+            let served = DispatchSemaphore(value: 0)
+            Thread {
                 for _ in 0..<count {
-                    guard let request = try? rep.receive(), (try? rep.send(Message(request.frames))) != nil else { return }
+                    guard let request = try? rep.receive(), (try? rep.send(Message(request.frames))) != nil else { break }
                 }
-            }
-            server.start()
+                served.signal()
+            }.start()
+            defer { _ = served.wait(timeout: .now() + 60) }  // the REP is the server thread's until it is done
             let start = ContinuousClock.now
             var mismatches = 0
             for i in 0..<count {

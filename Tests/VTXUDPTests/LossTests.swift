@@ -120,11 +120,12 @@ struct LossTests {
                 ready = (try? sub.receive(timeout: .milliseconds(100))) != nil
             }
             guard ready else { throw VTXError(.timedOut, "the subscription never reached the publisher") }
-            while (try? sub.receive(timeout: .milliseconds(200))) != nil {}
+            for _ in 0..<200 where (try? sub.receive(timeout: .milliseconds(200))) == nil { break }  // the probes
             for i in 0..<2000 { try pub.send("\(i)") }
             try pub.send("end")
             var received: [Int] = []
-            while let message = try? sub.receive(timeout: .seconds(1)) {
+            for _ in 0..<2001 {
+                guard let message = try? sub.receive(timeout: .seconds(1)) else { break }
                 guard let text = message[0].string, text != "end" else { break }
                 if let n = Int(text) { received.append(n) }
             }

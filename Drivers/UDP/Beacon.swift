@@ -20,7 +20,8 @@ public struct BeaconEvent: Sendable, Hashable {
 /// delivered as an `AsyncSequence` (``events``).
 ///
 /// - IPv4 broadcast on the selected interface (``UDPInterface``: the `interface` argument, `VTX_INTERFACE`, the
-///   first broadcast interface; loopback broadcasts to 127.255.255.255).
+///   first broadcast interface; loopback broadcasts to 127.255.255.255), or with `ipv6`, IPv6 multicast to ff02::1
+///   (all nodes on the link) on the selected interface, as czmq does with `ZSYS_IPV6`.
 /// - Several beacons on one host share the port (`SO_REUSEADDR`, `SO_REUSEPORT`).
 /// - Nothing is delivered until ``subscribe(prefix:)``; an empty prefix means every beacon. A beacon byte-identical
 ///   to our own payload is our echo and is dropped (czmq's rule; give each node a unique payload, as ZRE's UUID does).
@@ -38,29 +39,42 @@ public final class Beacon: Sendable {
     /// The largest payload (czmq's `UDP_FRAME_MAX`).
     public static let maxPayload = 255
 
-    /// Binds the beacon's port on every IPv4 interface and selects the broadcast address. Blocks until bound; do not
-    /// call it on an event loop.
+    /// Binds the beacon's port on every interface and selects where beacons go: the interface's IPv4 broadcast
+    /// address, or with `ipv6` the IPv6 all-nodes group ff02::1 on the interface (joined, to hear the others).
+    /// Blocks until bound; do not call it on an event loop.
     ///
     /// - Parameters:
     ///   - port: the UDP port beacons are sent to and heard on.
     ///   - interface: an interface name (`lo`) or address; `nil` reads `VTX_INTERFACE`, then picks the first
-    ///     interface that can broadcast.
-    /// - Throws: ``VTXError/Code/addressNotAvailable`` when the interface does not exist or cannot broadcast,
-    ///   ``VTXError/Code/invalidArgument`` for a port outside 1–65535, and a system error when the port cannot be
-    ///   bound.
-    public init(port: Int, interface: String? = nil) throws(VTXError) {
+    ///     interface that can broadcast (or multicast, with `ipv6`).
+    ///   - ipv6: IPv6 multicast instead of IPv4 broadcast.
+    /// - Throws: ``VTXError/Code/addressNotAvailable`` when the interface does not exist or cannot broadcast (or
+    ///   multicast), ``VTXError/Code/invalidArgument`` for a port outside 1–65535, and a system error when the port
+    ///   cannot be bound or the group joined.
+    public init(port: Int, interface: String? = nil, ipv6: Bool = false) throws(VTXError) {
         guard (1...65535).contains(port) else {
             throw VTXError(.invalidArgument, "beacon port \(port) is not from 1 to 65535")
         }
-        let target = try UDPInterface.broadcastAddress(interface: interface, port: port)
-        broadcastAddress = "\(target.ipAddress ?? "?"):\(port)"
+        let target: SocketAddress
+        let device: NIONetworkDevice?
+        if ipv6 {
+            device = try UDPInterface.multicastDevice(interface: interface)
+            do { target = try SocketAddress(ipAddress: "ff02::1", port: port) } catch {
+                throw VTXError(.invalidArgument, "beacon port \(port) is not a valid UDP port")
+            }
+            broadcastAddress = "[ff02::1%\(device?.name ?? "?")]:\(port)"
+        } else {
+            device = nil
+            target = try UDPInterface.broadcastAddress(interface: interface, port: port)
+            broadcastAddress = "\(target.ipAddress ?? "?"):\(port)"
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         self.group = group
         (events, continuation) = AsyncStream.makeStream(of: BeaconEvent.self, bufferingPolicy: .bufferingNewest(1024))
         let continuation = continuation
         state = NIOLoopBoundBox.makeBoxSendingValue(
-            BeaconState(loop: loop, target: target, continuation: continuation), as: BeaconState.self,
+            BeaconState(loop: loop, target: target, device: device, continuation: continuation), as: BeaconState.self,
             eventLoop: loop)
         let state = state
         let bound: EventLoopFuture<Void> = loop.flatSubmit {
@@ -119,6 +133,8 @@ public final class Beacon: Sendable {
 private final class BeaconState {
     let loop: any EventLoop
     let target: SocketAddress
+    /// The interface of IPv6 multicast, `nil` for IPv4 broadcast.
+    let device: NIONetworkDevice?
     let continuation: AsyncStream<BeaconEvent>.Continuation
     let port: DatagramPort
     var payload: [UInt8]?
@@ -126,21 +142,41 @@ private final class BeaconState {
     var interval = TimeAmount.seconds(1)
     var filter: [UInt8]?
 
-    init(loop: any EventLoop, target: SocketAddress, continuation: AsyncStream<BeaconEvent>.Continuation) {
+    init(
+        loop: any EventLoop, target: SocketAddress, device: NIONetworkDevice?,
+        continuation: AsyncStream<BeaconEvent>.Continuation
+    ) {
         self.loop = loop
         self.target = target
+        self.device = device
         self.continuation = continuation
         port = DatagramPort(loop: loop, faults: UDPFaults(), statistics: UDPStatistics())
     }
 
     func bind(port number: Int, promise: EventLoopPromise<Void>) {
         let address: SocketAddress
-        do { address = try SocketAddress(ipAddress: "0.0.0.0", port: number) } catch { return promise.fail(error) }
-        port.bind(to: address, shared: true, broadcast: true) { [self] result in
+        do { address = try SocketAddress(ipAddress: device == nil ? "0.0.0.0" : "::", port: number) } catch {
+            return promise.fail(error)
+        }
+        port.bind(to: address, shared: true, broadcast: device == nil) { [self] result in
             switch result {
             case .success:
                 port.onDatagram = { [self] in received($0, from: $1) }
-                promise.succeed()
+                guard let device, let channel = port.channel else { return promise.succeed() }
+                // IPv6: send on the chosen interface, and join the all-nodes group there to hear the others.
+                let target = self.target
+                channel.setOption(
+                    ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_multicast_if),
+                    value: SocketOptionValue(device.interfaceIndex)
+                )
+                    .flatMap { () -> EventLoopFuture<Void> in
+                        guard let multicast = channel as? any MulticastChannel else {
+                            return channel.eventLoop.makeFailedFuture(
+                                VTXError(.notSupported, "the beacon's channel cannot join a multicast group"))
+                        }
+                        return multicast.joinGroup(target, device: device)
+                    }
+                    .cascade(to: promise)
             case .failure(let error):
                 promise.fail(error)
             }

@@ -53,6 +53,29 @@ public enum UDPInterface {
         }
     }
 
+    /// The interface IPv6 multicast beacons go out on and are heard on (ff02::1, all nodes on the link): the named
+    /// one (`interface`, else `VTX_INTERFACE`), else the first interface that is up, has an IPv6 address and can
+    /// multicast.
+    ///
+    /// - Throws: ``VTXError/Code/addressNotAvailable`` when there is no such interface (on Linux, `lo` multicasts
+    ///   only after `ip link set lo multicast on`).
+    public static func multicastDevice(interface: String?) throws(VTXError) -> NIONetworkDevice {
+        let wanted = interface ?? environmentInterface()
+        let devices = ((try? System.enumerateDevices()) ?? []).filter {
+            if case .v6 = $0.address { return $0.multicastSupported } else { return false }
+        }
+        if let wanted, !wanted.isEmpty {
+            guard let device = devices.first(where: { $0.name == wanted || $0.address?.ipAddress == wanted }) else {
+                throw VTXError(.addressNotAvailable, "no IPv6 interface named or addressed '\(wanted)' that can multicast")
+            }
+            return device
+        }
+        guard let device = devices.first(where: { !isLoopback($0) }) ?? devices.first else {
+            throw VTXError(.addressNotAvailable, "no IPv6 interface that can multicast")
+        }
+        return device
+    }
+
     /// `VTX_INTERFACE`, when set.
     public static func environmentInterface() -> String? {
         guard let value = getenv("VTX_INTERFACE") else { return nil }

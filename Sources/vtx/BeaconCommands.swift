@@ -17,6 +17,7 @@ struct BeaconCommand: ParsableCommand {
     @Option(help: "The payload, in hex (instead of --payload).") var hex: String?
     @Option(help: "Milliseconds between beacons.") var interval: Int = 1000
     @Option(help: "Seconds to run; without it, until Ctrl-C.") var duration: Double?
+    @Flag(help: "IPv6 multicast to ff02::1 instead of IPv4 broadcast.") var ipv6 = false
 
     func run() throws {
         let bytes: [UInt8]
@@ -28,7 +29,7 @@ struct BeaconCommand: ParsableCommand {
         default: throw ToolFailure.usage("give exactly one of --payload and --hex")
         }
         guard interval > 0 else { throw ToolFailure.usage("--interval must be positive") }
-        let beacon = try Beacon(port: port)
+        let beacon = try Beacon(port: port, ipv6: ipv6)
         defer { beacon.close() }
         try beacon.publish(bytes, interval: .milliseconds(interval))
         let done = DispatchSemaphore(value: 0)
@@ -54,9 +55,10 @@ struct DiscoverCommand: ParsableCommand {
     @Option(help: "Only beacons starting with this text.") var prefix: String = ""
     @Option(help: "Stop after this many beacons.") var count: Int?
     @Option(help: "Give up after this many seconds.") var timeout: Double?
+    @Flag(help: "Listen to IPv6 multicast (ff02::1) instead of IPv4 broadcast.") var ipv6 = false
 
     func run() throws {
-        let beacon = try Beacon(port: port)
+        let beacon = try Beacon(port: port, ipv6: ipv6)
         defer { beacon.close() }
         beacon.subscribe(prefix: Array(prefix.utf8))
         let heard = DispatchSemaphore(value: 0)

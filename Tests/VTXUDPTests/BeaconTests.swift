@@ -76,34 +76,60 @@ struct BeaconTests {
         #expect(throws: VTXError.self) { try ZREBeacon(uuid: [1, 2, 3], port: 1) }
     }
 
-    /// czmq's own `zbeacon` (a C peer built here with gcc) and `vtx beacon`/`vtx discover` hear each other, inside a
-    /// network namespace this test creates (a veth pair; czmq skips loopback interfaces), so nothing reaches a real
-    /// network.
+    /// czmq's own `zbeacon` (a C peer built here with gcc) and `vtx beacon`/`vtx discover` hear each other over
+    /// IPv4 broadcast, inside a network namespace this test creates (a veth pair; czmq skips loopback interfaces), so
+    /// nothing reaches a real network.
     @Test func interoperatesWithCzmqZbeacon() async throws {
+        let result = try await Self.runInterop(ipv6: false)
+        #expect(result.status == 0, "\(result.output) \(result.errors)")
+        #expect(result.output.contains("10.77.0.1 " + Self.hex("czmq-hello")), "\(result.output)")
+        #expect(result.output.contains("heard 10.77.0.1 " + Self.hex("vtx-hello")), "\(result.output)")
+    }
+
+    /// The same over IPv6 multicast (ff02::1 on the veth interface; czmq's `ZSYS_IPV6=1`).
+    @Test func interoperatesWithCzmqZbeaconOverIPv6() async throws {
+        let result = try await Self.runInterop(ipv6: true)
+        #expect(result.status == 0, "\(result.output) \(result.errors)")
+        #expect(result.output.contains { $0.hasPrefix("fe80:") && $0.hasSuffix(" " + Self.hex("czmq-hello")) },
+                "\(result.output)")
+        #expect(result.output.contains { $0.hasPrefix("heard fe80:") && $0.hasSuffix(" " + Self.hex("vtx-hello")) },
+                "\(result.output)")
+    }
+
+    private static func hex(_ text: String) -> String {
+        Array(text.utf8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Builds the czmq peer and runs it beside `vtx beacon` and `vtx discover` in a new network namespace.
+    private static func runInterop(ipv6: Bool) async throws -> (status: Int32, output: [String], errors: [String]) {
         let vtx = try #require(builtExecutable("vtx"), "the vtx binary is not built")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vtx-zbeacon-\(getpid())")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vtx-zbeacon-\(getpid())-\(ipv6)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peers/zbeacon_peer.c")
         let peer = directory.appendingPathComponent("zbeacon_peer").path
         let port = Int.random(in: 40000...59000)
+        let flag = ipv6 ? "--ipv6" : ""
         let script = """
             set -e
             ip link set lo up
+            sysctl -qw net.ipv6.conf.default.accept_dad=0
+            sysctl -qw net.ipv6.conf.all.accept_dad=0
             ip link add vtx0 type veth peer name vtx1
             ip addr add 10.77.0.1/24 brd + dev vtx0
             ip link set vtx0 up
             ip link set vtx1 up
-            ZSYS_INTERFACE=vtx0 '\(peer)' \(port) czmq-hello vtx- 1 15000 > '\(directory.path)/czmq.out' &
+            export ZSYS_INTERFACE=vtx0 VTX_INTERFACE=vtx0 \(ipv6 ? "ZSYS_IPV6=1" : "")
+            '\(peer)' \(port) czmq-hello vtx- 1 15000 > '\(directory.path)/czmq.out' &
             czmq=$!
-            VTX_INTERFACE=vtx0 '\(vtx)' beacon --port \(port) --payload vtx-hello --interval 100 --duration 15 &
+            '\(vtx)' beacon \(flag) --port \(port) --payload vtx-hello --interval 100 --duration 15 &
             beacon=$!
-            VTX_INTERFACE=vtx0 '\(vtx)' discover --port \(port) --prefix czmq --count 1 --timeout 15
+            '\(vtx)' discover \(flag) --port \(port) --prefix czmq --count 1 --timeout 15
             wait $czmq
             kill $beacon 2>/dev/null || true
             cat '\(directory.path)/czmq.out'
             """
-        let result = try await onOwnThread { () throws -> (status: Int32, output: [String], errors: [String]) in
+        return try await onOwnThread { () throws -> (status: Int32, output: [String], errors: [String]) in
             let compile = try ChildProcess(
                 "/usr/bin/env", ["gcc", "-o", peer, source.path, "-lczmq", "-lzmq"], name: "gcc zbeacon_peer")
             guard try compile.exitStatus(timeout: .seconds(60)) == 0 else {
@@ -113,11 +139,5 @@ struct BeaconTests {
             let status = try run.exitStatus(timeout: .seconds(40))
             return (status, run.output, run.errors)
         }
-        #expect(result.status == 0, "\(result.output) \(result.errors)")
-        // vtx discover heard czmq ("czmq-hello" in hex); czmq heard vtx ("vtx-hello").
-        #expect(result.output.contains("10.77.0.1 " + Array("czmq-hello".utf8).map { String(format: "%02x", $0) }.joined()),
-                "\(result.output)")
-        #expect(result.output.contains("heard 10.77.0.1 " + Array("vtx-hello".utf8).map { String(format: "%02x", $0) }.joined()),
-                "\(result.output)")
     }
 }

@@ -16,6 +16,9 @@ final class UDPListener: UDPConnectionOwner {
     /// Open connections by the peer's address and connection id, to answer a repeated OPEN again.
     private var byPeer: [String: UInt32] = [:]
     private var needsAck: [UDPConnection] = []
+    /// The most connections one bind holds (nng's `NNG_OPT_UDP_MAX_PEERS` default), so a flood of OPENs from
+    /// forged addresses cannot take unbounded memory; more are refused with REJECT.
+    static let maxPeers = 1024
     private var closed = false
 
     init(endpoint: DriverEndpoint, address: UDPAddress, engine: UDPEngine) {
@@ -80,6 +83,9 @@ final class UDPListener: UDPConnectionOwner {
         let peerAddress = UDPAddress.describe(sender)
         guard let type = SocketType(wireNumber: header.socketType) else {
             return reject(header, to: sender, code: .other, reason: "unknown socket type \(header.socketType)")
+        }
+        guard connections.count < UDPListener.maxPeers else {
+            return reject(header, to: sender, code: .other, reason: "too many peers (\(UDPListener.maxPeers))")
         }
         endpoint.report(.accepted(peerAddress))
         let localId = engine.newConnectionId()

@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "VTXTCP", targets: ["VTXTCP"]),
         .library(name: "VTXIPC", targets: ["VTXIPC"]),
         .library(name: "VTXTLS", targets: ["VTXTLS"]),
+        .library(name: "VTXUDP", targets: ["VTXUDP"]),
         .library(name: "VTXPerf", targets: ["VTXPerf"]),
         .library(name: "VTXDriverTests", targets: ["VTXDriverTests"]),
         .executable(name: "vtx-bench", targets: ["VTXBench"]),
@@ -27,6 +28,7 @@ let package = Package(
         .executable(name: "publish-subscribe", targets: ["PublishSubscribeExample"]),
         .executable(name: "tcp-request-reply", targets: ["TCPRequestReplyExample"]),
         .executable(name: "tcp-publish-subscribe", targets: ["TCPPublishSubscribeExample"]),
+        .executable(name: "udp-name-server", targets: ["UDPNameServerExample"]),
     ],
     traits: [
         .trait(
@@ -117,6 +119,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "VTXUDP",
+            dependencies: [
+                "VTXCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            path: "Drivers/UDP",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "VTXInproc",
             dependencies: ["VTXCore"],
             path: "Drivers/Inproc",
@@ -124,7 +138,7 @@ let package = Package(
         ),
         .target(
             name: "VTX",
-            dependencies: ["VTXCore", "VTXInproc", "VTXTCP", "VTXIPC", "VTXSecurity"],
+            dependencies: ["VTXCore", "VTXInproc", "VTXTCP", "VTXIPC", "VTXUDP", "VTXSecurity"],
             path: "Sources/VTX",
             swiftSettings: strictSettings
         ),
@@ -143,7 +157,7 @@ let package = Package(
         .executableTarget(
             name: "VTXTool",
             dependencies: [
-                "VTX", "VTXPerf",
+                "VTX", "VTXPerf", "VTXUDP",
                 .target(name: "VTXTLS", condition: .when(traits: ["TLS"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -178,6 +192,12 @@ let package = Package(
             name: "TCPPublishSubscribeExample",
             dependencies: ["VTX"],
             path: "Examples/TCPPublishSubscribe",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "UDPNameServerExample",
+            dependencies: ["VTX"],
+            path: "Examples/UDPNameServer",
             swiftSettings: strictSettings
         ),
         .target(
@@ -242,6 +262,17 @@ let package = Package(
             name: "DriverAPITests",
             dependencies: ["VTXCore", "VTXTestSupport", "VTXDriverTests"],
             path: "Tests/DriverAPITests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VTXUDPTests",
+            dependencies: [
+                "VTX", "VTXUDP", "VTXTestSupport", "VTXDriverTests",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/VTXUDPTests",
+            exclude: ["Peers"],
             swiftSettings: strictSettings
         ),
         .testTarget(

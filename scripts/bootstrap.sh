@@ -13,6 +13,9 @@ command -v cc >/dev/null 2>&1 || need_apt+=(gcc)
 # The TLS tests put stunnel in front of libzmq; openssl regenerates their certificates (Tests/VTXTLSTests/Fixtures).
 dpkg -s stunnel4 >/dev/null 2>&1 || need_apt+=(stunnel4)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+# The UDP beacon tests build a small czmq zbeacon peer (Tests/VTXUDPTests) and run it in a network namespace (iproute2).
+dpkg -s libczmq-dev >/dev/null 2>&1 || need_apt+=(libczmq-dev)
+command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 
 # python3 with pip, for pyzmq below (Debian images often ship python3 without pip).
 if ! python3 -c "import zmq" >/dev/null 2>&1 && ! python3 -m pip --version >/dev/null 2>&1; then

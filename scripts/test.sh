@@ -19,8 +19,9 @@ swift test --skip-build --traits TLS --no-parallel
 if [ "${VTX_TSAN:-0}" = "1" ]; then
     # The core's concurrency (pipes, mailboxes, patterns, drivers, the stream engine, the tls driver) under
     # ThreadSanitizer. The libzmq interop and bad-input suites spawn processes and stress timing; they run in the
-    # pass above.
+    # pass above. Of the udp driver's tests, conformance, loss, bad input, shutdown and endpoint tests run here too (discovery and the czmq
+    # beacon interop spawn processes).
     echo "==> ThreadSanitizer run"
     swift test --sanitize=thread --scratch-path .build-tsan --traits TLS --no-parallel \
-        --filter "VTXCoreTests|VTXInprocTests|DriverAPITests|ZMTPTests|PatternsOverTransportsTests|StreamDriverTests|DriverConformanceTests|VTXTLSTests"
+        --filter "VTXCoreTests|VTXInprocTests|DriverAPITests|ZMTPTests|PatternsOverTransportsTests|StreamDriverTests|DriverConformanceTests|VTXTLSTests|VTXUDPTests.UDPConformanceTests|VTXUDPTests.LossTests|VTXUDPTests.BadInputTests|VTXUDPTests.ShutdownTests|VTXUDPTests.EndpointTests"
 fi

@@ -21,7 +21,7 @@ public struct IPCTransport: StreamTransport {
 
     /// A reliable, ordered byte stream without a size limit.
     public var capabilities: DriverCapabilities {
-        DriverCapabilities(kind: .stream, isReliable: true, isOrdered: true)
+        DriverCapabilities(kind: .stream, isReliable: true, isOrdered: true, supportsSecurity: true)
     }
 
     /// Checks the path syntax and length.

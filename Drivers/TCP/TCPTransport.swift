@@ -10,7 +10,7 @@ public struct TCPTransport: StreamTransport {
 
     /// A reliable, ordered byte stream without a size limit.
     public var capabilities: DriverCapabilities {
-        DriverCapabilities(kind: .stream, isReliable: true, isOrdered: true)
+        DriverCapabilities(kind: .stream, isReliable: true, isOrdered: true, supportsSecurity: true)
     }
 
     /// Sets `TCP_NODELAY` and the keep-alive options the socket asked for.

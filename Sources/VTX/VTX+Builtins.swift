@@ -4,9 +4,10 @@ import Logging
 import VTXIPC
 import VTXInproc
 import VTXTCP
+import VTXUDP
 
 extension VTX {
-    /// Makes a manager with the built-in drivers registered: `inproc`, `tcp` and `ipc`.
+    /// Makes a manager with the built-in drivers registered: `inproc`, `tcp`, `ipc` and `udp`.
     ///
     /// - Parameter logger: the logger for sockets and drivers; by default one labelled `vtx`.
     public convenience init(logger: Logger = Logger(label: "vtx")) {
@@ -15,6 +16,6 @@ extension VTX {
 
     /// Fresh instances of the built-in drivers, keyed by scheme.
     public static func builtinDrivers() -> [String: any Driver] {
-        ["inproc": InprocDriver(), "tcp": TCPDriver.make(), "ipc": IPCDriver.make()]
+        ["inproc": InprocDriver(), "tcp": TCPDriver.make(), "ipc": IPCDriver.make(), "udp": UDPDriver()]
     }
 }

@@ -7,9 +7,9 @@ import VTXPerf
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "A short tour of VTX on loopback only (inproc, tcp://127.0.0.1, ipc under /tmp); ends by itself.",
+        abstract: "A short tour of VTX on loopback only (inproc, tcp://127.0.0.1, ipc under /tmp, udp broadcast on lo); ends by itself.",
         discussion: """
-            Request-reply over inproc, publish-subscribe with a filter over tcp, a pipeline over ipc, routing ids with ROUTER and DEALER and the monitor events they cause, then a quick throughput and latency run with the perf roles. Every wait is bounded; nothing leaves the machine.
+            Request-reply over inproc, publish-subscribe with a filter over tcp, a pipeline over ipc, routing ids with ROUTER and DEALER and the monitor events they cause, then a quick throughput and latency run with the perf roles, and the original VTX's name-server dialogue over udp://*:PORT (broadcast on lo). Every wait is bounded; nothing leaves the machine.
             """
     )
 
@@ -25,6 +25,7 @@ struct DemoCommand: ParsableCommand {
             try demo.pipeline()
             try demo.routing()
             try demo.performance()
+            try demo.udpDiscovery()
         } catch let error as VTXError {
             throw error.failure("the demo stopped")
         }
@@ -35,7 +36,7 @@ struct DemoCommand: ParsableCommand {
 }
 
 /// The demo's steps, each with its own sockets on one manager.
-private final class Demo: @unchecked Sendable {
+final class Demo: @unchecked Sendable {
     /// The manager of every step's sockets.
     let vtx = VTX()
     private let output = MessageOutput()
@@ -48,12 +49,12 @@ private final class Demo: @unchecked Sendable {
         output.flush()
     }
 
-    private func heading(_ number: Int, _ title: String) {
+    func heading(_ number: Int, _ title: String) {
         say("")
         say("\(number). \(title)")
     }
 
-    private func socket(_ type: SocketType) throws(VTXError) -> Socket {
+    func socket(_ type: SocketType) throws(VTXError) -> Socket {
         let socket = try vtx.socket(type)
         socket.receiveTimeout = patience
         socket.sendTimeout = patience
@@ -62,7 +63,7 @@ private final class Demo: @unchecked Sendable {
     }
 
     /// Runs `body` on a thread of its own; the returned function waits for it (bounded) and rethrows its error.
-    private func background(_ body: @escaping @Sendable () throws -> Void) -> () throws -> Void {
+    func background(_ body: @escaping @Sendable () throws -> Void) -> () throws -> Void {
         let done = DispatchSemaphore(value: 0)
         let failure = Locked<(any Error)?>(nil)
         Thread {

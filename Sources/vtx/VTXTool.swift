@@ -13,7 +13,7 @@ struct VTXTool: ParsableCommand {
         version: ToolVersion.text,
         subcommands: [
             CatCommand.self, PerfCommand.self, MonitorCommand.self, ProxyCommand.self, DemoCommand.self,
-            KeygenCommand.self, VersionCommand.self, TransportsCommand.self,
+            KeygenCommand.self, VersionCommand.self, TransportsCommand.self, BeaconCommand.self, DiscoverCommand.self,
         ]
     )
 

@@ -22,7 +22,7 @@ struct CommandTests {
         let run = try Tool.run(["--help"])
         #expect(run.status == 0)
         let text = run.output.joined(separator: "\n")
-        for command in ["cat", "perf", "monitor", "proxy", "demo", "keygen", "version", "transports"] {
+        for command in ["cat", "perf", "monitor", "proxy", "demo", "keygen", "version", "transports", "beacon", "discover"] {
             #expect(text.contains("  \(command) "), "\(command) missing from: \(text)")
         }
         for command in ["cat", "perf", "monitor", "proxy", "keygen"] {
@@ -39,7 +39,8 @@ struct CommandTests {
         #expect(run.output.first?.split(separator: " ", omittingEmptySubsequences: true) == ["scheme", "kind", "reliable", "ordered", "broadcast", "max", "message"])
         let rows = run.output.dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
         #expect(rows.map { $0.first ?? "" } == toolSchemes)
-        #expect(rows.map { $0[1] } == ["memory"] + Array(repeating: "stream", count: toolSchemes.count - 1))
+        #expect(rows.map { $0[1] } == ["memory"] + Array(repeating: "stream", count: toolSchemes.count - 2) + ["datagram"])
+        #expect(rows.last.map { $0[4] } == "yes", "udp should list broadcast: \(rows)")
         #expect(rows.allSatisfy { $0[2] == "yes" && $0[3] == "yes" })
     }
 
@@ -49,7 +50,7 @@ struct CommandTests {
         let run = try Tool.run(["demo"], timeout: .seconds(60))
         #expect(run.status == 0, "\(run.errors)")
         let text = run.output.joined(separator: "\n")
-        for expected in ["REP replied \"Hello, Ada!\"", "SUB got \"weather\"", "worker 2 got", "DEALER got \"welcome, bob\"", "handshakeSucceeded", "[msg/s]", "[us]", "Done in"] {
+        for expected in ["REP replied \"Hello, Ada!\"", "SUB got \"weather\"", "worker 2 got", "DEALER got \"welcome, bob\"", "handshakeSucceeded", "[msg/s]", "[us]", "answered \"ack\"", "Done in"] {
             #expect(text.contains(expected), "'\(expected)' missing from the demo: \(text)")
         }
         #expect(!run.output.contains { $0.contains("SUB got") && $0.contains("sports") }, "a filtered message was printed: \(text)")

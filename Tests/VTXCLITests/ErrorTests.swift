@@ -27,8 +27,8 @@ struct ErrorTests {
 
     @Test("an unknown scheme lists the registered ones")
     func unknownScheme() throws {
-        let run = try Tool.run(["cat", "--type", "PUSH", "--connect", "udp://127.0.0.1:5555"])
-        expectOneLineFailure(run, status: 1, containing: "no driver is registered for 'udp' (registered: inproc, ipc, tcp)")
+        let run = try Tool.run(["cat", "--type", "PUSH", "--connect", "sctp://127.0.0.1:5555"])
+        expectOneLineFailure(run, status: 1, containing: "no driver is registered for 'sctp' (registered: inproc, ipc, tcp, udp)")
     }
 
     @Test("a port in use", arguments: Transport.allCases)

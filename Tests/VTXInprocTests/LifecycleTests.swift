@@ -21,7 +21,7 @@ struct LifecycleTests {
             #expect(error.message.contains("carrier-pigeon"))
             #expect(error.message.contains("inproc"))
         }
-        #expect(vtx.schemes == ["inproc", "ipc", "tcp"])
+        #expect(vtx.schemes == ["inproc", "ipc", "tcp", "udp"])
     }
 
     @Test func wrongStateAndTypeErrors() throws {

@@ -4,7 +4,7 @@ import VTX
 
 /// The transports every pattern test runs over.
 enum TestTransport: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case inproc, tcp, ipc
+    case inproc, tcp, ipc, udp
 
     var testDescription: String { rawValue }
 
@@ -14,6 +14,7 @@ enum TestTransport: String, CaseIterable, Sendable, CustomTestStringConvertible 
         switch self {
         case .inproc: return "inproc://patterns-\(tag)"
         case .tcp: return "tcp://127.0.0.1:*"
+        case .udp: return "udp://127.0.0.1:*"
         case .ipc: return "ipc:///tmp/vtx-patterns-\(tag)"
         }
     }
@@ -68,7 +69,7 @@ extension Message {
     fileprivate var texts: [String] { map { $0.string ?? $0.description } }
 }
 
-@Suite("Patterns over inproc, tcp and ipc", .timeLimit(.minutes(2)))
+@Suite("Patterns over inproc, tcp, ipc and udp", .timeLimit(.minutes(2)))
 struct PatternsOverTransportsTests {
     @Test(arguments: TestTransport.allCases)
     func requestReplyWithStateErrors(_ transport: TestTransport) throws {

@@ -59,14 +59,27 @@ public struct DriverCapabilities: Sendable, Hashable, CustomStringConvertible {
     public var supportsBroadcast: Bool
     /// The largest message the transport carries, in bytes; `nil` for no limit.
     public var maxMessageSize: Int?
+    /// Whether the transport runs the socket's security mechanism (``SecurityOptions``: PLAIN, CURVE, ZAP) on its
+    /// connections, as the ZMTP stream drivers do. The core refuses a bind or connect of a socket with security
+    /// settings over a network transport without it (``VTXError/Code/notSupported``), rather than let it talk in
+    /// the clear; memory transports (inproc) ignore the settings, as libzmq does.
+    public var supportsSecurity: Bool
 
     /// Describes a transport.
-    public init(kind: Kind, isReliable: Bool, isOrdered: Bool, supportsBroadcast: Bool = false, maxMessageSize: Int? = nil) {
+    public init(
+        kind: Kind,
+        isReliable: Bool,
+        isOrdered: Bool,
+        supportsBroadcast: Bool = false,
+        maxMessageSize: Int? = nil,
+        supportsSecurity: Bool = false
+    ) {
         self.kind = kind
         self.isReliable = isReliable
         self.isOrdered = isOrdered
         self.supportsBroadcast = supportsBroadcast
         self.maxMessageSize = maxMessageSize
+        self.supportsSecurity = supportsSecurity
     }
 
     /// A one-line summary, such as `stream, reliable, ordered`.
@@ -75,6 +88,7 @@ public struct DriverCapabilities: Sendable, Hashable, CustomStringConvertible {
         parts.append(isReliable ? "reliable" : "unreliable")
         parts.append(isOrdered ? "ordered" : "unordered")
         if supportsBroadcast { parts.append("broadcast") }
+        if supportsSecurity { parts.append("PLAIN/CURVE") }
         parts.append(maxMessageSize.map { "max \($0) B" } ?? "no size limit")
         return parts.joined(separator: ", ")
     }

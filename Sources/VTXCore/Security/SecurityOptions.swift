@@ -28,4 +28,9 @@ public struct SecurityOptions: Sendable, Hashable {
 
     /// No security: the NULL mechanism.
     public init() {}
+
+    /// Whether anything is set that a transport must enforce: a PLAIN or CURVE role, or a ZAP domain.
+    public var isSecured: Bool {
+        plainServer || plainUsername != nil || curveServer || curveServerKey != nil || !(zapDomain ?? "").isEmpty
+    }
 }

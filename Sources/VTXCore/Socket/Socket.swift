@@ -66,8 +66,9 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     /// driver is listening.
     ///
     /// - Throws: ``VTXError/Code/invalidEndpoint`` for a malformed endpoint, ``VTXError/Code/unknownTransport``
-    ///   when no driver serves the scheme, ``VTXError/Code/addressInUse`` and other driver errors,
-    ///   ``VTXError/Code/terminated`` or ``VTXError/Code/socketClosed``.
+    ///   when no driver serves the scheme, ``VTXError/Code/notSupported`` when the socket has security settings
+    ///   the transport cannot run (``DriverCapabilities/supportsSecurity``), ``VTXError/Code/addressInUse`` and
+    ///   other driver errors, ``VTXError/Code/terminated`` or ``VTXError/Code/socketClosed``.
     public func bind(_ endpoint: String) throws(VTXError) {
         let record = try makeEndpoint(endpoint, role: .bind)
         let reply = try request(.bind(record.endpoint), record: record)
@@ -87,7 +88,8 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     /// Connects the socket to an endpoint. Returns once the driver has accepted the request; the connection
     /// itself is made (and remade) in the background, and messages queue meanwhile.
     ///
-    /// - Throws: ``VTXError/Code/invalidEndpoint``, ``VTXError/Code/unknownTransport``, driver errors,
+    /// - Throws: ``VTXError/Code/invalidEndpoint``, ``VTXError/Code/unknownTransport``,
+    ///   ``VTXError/Code/notSupported`` for security settings the transport cannot run, driver errors,
     ///   ``VTXError/Code/terminated`` or ``VTXError/Code/socketClosed``.
     public func connect(_ endpoint: String) throws(VTXError) {
         // libzmq: DEALER, SUB, PUB and REQ connecting twice to the same endpoint is a no-op.
@@ -182,7 +184,15 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
             throw VTXError(.invalidArgument, "a routing id must be 1 to 255 bytes long, not \(id.count)")
         }
         guard !registration.isStopped else { throw registration.stoppedError }
-        let transportLimit = registration.driver.capabilities.maxMessageSize
+        let capabilities = registration.driver.capabilities
+        if options.security.isSecured, !capabilities.supportsSecurity, capabilities.kind != .memory {
+            throw VTXError(
+                .notSupported,
+                "the '\(parsed.scheme)' transport cannot run the socket's PLAIN, CURVE or ZAP settings, so it would "
+                    + "talk in the clear; use tcp, ipc or tls, or clear the socket's security settings"
+            )
+        }
+        let transportLimit = capabilities.maxMessageSize
         var endpointOptions = options.endpointOptions()
         if let transportLimit {
             // The driver drops a peer that sends more than the socket or the transport takes.

@@ -70,9 +70,9 @@ func expectOneLineFailure(_ run: Tool.Run, status: Int32? = nil, containing expe
 /// The schemes `vtx version` and `vtx transports` list, sorted: the built-in ones, and `tls` when built with the TLS
 /// trait (`vtx cat` registers tls only for a tls:// endpoint).
 #if TLS
-let toolSchemes = ["inproc", "ipc", "tcp", "tls"]
+let toolSchemes = ["inproc", "ipc", "tcp", "tls", "udp"]
 #else
-let toolSchemes = ["inproc", "ipc", "tcp"]
+let toolSchemes = ["inproc", "ipc", "tcp", "udp"]
 #endif
 
 /// The stream transports the interop tests cover.

@@ -20,12 +20,14 @@ let package = Package(
         .library(name: "VTXTLS", targets: ["VTXTLS"]),
         .library(name: "VTXPerf", targets: ["VTXPerf"]),
         .library(name: "VTXDriverTests", targets: ["VTXDriverTests"]),
+        .library(name: "VTXServiceLifecycle", targets: ["VTXServiceLifecycle"]),
         .executable(name: "vtx-bench", targets: ["VTXBench"]),
         .executable(name: "vtx", targets: ["VTXTool"]),
         .executable(name: "request-reply", targets: ["RequestReplyExample"]),
         .executable(name: "publish-subscribe", targets: ["PublishSubscribeExample"]),
         .executable(name: "tcp-request-reply", targets: ["TCPRequestReplyExample"]),
         .executable(name: "tcp-publish-subscribe", targets: ["TCPPublishSubscribeExample"]),
+        .executable(name: "lifecycle-server", targets: ["LifecycleServerExample"]),
     ],
     traits: [
         .trait(
@@ -39,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -53,6 +57,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             path: "Sources/VTXCore",
             swiftSettings: strictSettings
@@ -119,6 +124,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "VTXServiceLifecycle",
+            dependencies: [
+                "VTXCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/VTXServiceLifecycle",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "VTXDriverTests",
             dependencies: ["VTXCore"],
             path: "Sources/VTXDriverTests",
@@ -162,6 +176,17 @@ let package = Package(
             name: "TCPPublishSubscribeExample",
             dependencies: ["VTX"],
             path: "Examples/TCPPublishSubscribe",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "LifecycleServerExample",
+            dependencies: [
+                "VTX", "VTXServiceLifecycle",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/LifecycleServer",
             swiftSettings: strictSettings
         ),
         .target(
@@ -214,6 +239,18 @@ let package = Package(
             ],
             path: "Tests/VTXTLSTests",
             exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VTXErgonomicsTests",
+            dependencies: [
+                "VTX", "VTXServiceLifecycle", "VTXTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/VTXErgonomicsTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -150,7 +150,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "VTXBench",
-            dependencies: ["VTX", .target(name: "VTXTLS", condition: .when(traits: ["TLS"]))],
+            dependencies: [
+                "VTX", .target(name: "VTXTLS", condition: .when(traits: ["TLS"])),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             path: "Benchmarks/VTXBench",
             swiftSettings: strictSettings
         ),

@@ -22,5 +22,5 @@ if [ "${VTX_TSAN:-0}" = "1" ]; then
     # pass above.
     echo "==> ThreadSanitizer run"
     swift test --sanitize=thread --scratch-path .build-tsan --traits TLS --no-parallel \
-        --filter "VTXCoreTests|VTXInprocTests|DriverAPITests|ZMTPTests|PatternsOverTransportsTests|StreamDriverTests|DriverConformanceTests|VTXTLSTests"
+        --filter "VTXCoreTests|VTXInprocTests|DriverAPITests|ZMTPTests|PatternsOverTransportsTests|StreamDriverTests|DriverConformanceTests|VTXTLSTests|VTXErgonomicsTests"
 fi

@@ -59,6 +59,7 @@ final class CatSession {
         }
         output.flush()
         try awaitConnections()
+        if plan.stats { printError(socket.statistics.summary) }
         vtx.shutdown()
         socket.close()
     }

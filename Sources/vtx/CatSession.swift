@@ -38,6 +38,7 @@ final class CatSession {
             try vtx.registerTLS(plan.tls)
         }
         #endif
+        vtx.collectsStatistics = plan.stats
         do {
             socket = try vtx.socket(plan.type)
             watch = try ConnectionWatch(socket)

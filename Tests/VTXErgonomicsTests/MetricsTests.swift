@@ -119,15 +119,24 @@ struct MetricsTests {
         #expect(lonely.statistics.reconnects >= 1)
     }
 
-    @Test func metricsOffStillCountStatistics() throws {
+    @Test func withMetricsOffStatisticsAreCollectedOnRequest() throws {
         let vtx = VTX()
         defer { vtx.shutdown() }
         vtx.metricsFactory = nil
         #expect(vtx.metricsFactory == nil)
+        #expect(!vtx.collectsStatistics)
+        let (quietPush, quietPull) = try makePushPull(vtx)
+        try quietPush.send("not counted")
+        _ = try quietPull.receive()
+        #expect(quietPush.statistics.messagesSent == 0)
+        #expect(quietPull.statistics.messagesReceived == 0)
+        #expect(quietPull.statistics.connections == 1, "connection events are always counted")
+
+        vtx.collectsStatistics = true
         let (push, pull) = try makePushPull(vtx)
         try push.send("counted")
         _ = try pull.receive()
-        #expect(push.statistics.messagesSent == 1)
-        #expect(pull.statistics.messagesReceived == 1)
+        #expect(push.statistics.messagesSent == 1 && push.statistics.bytesSent == 7)
+        #expect(pull.statistics.messagesReceived == 1 && pull.statistics.bytesReceived == 7)
     }
 }

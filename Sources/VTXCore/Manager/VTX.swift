@@ -69,7 +69,7 @@ public final class VTX: Sendable {
         var socketLogger = logger
         socketLogger[metadataKey: "vtx-socket"] = "\(type.name)#\(id)"
         let socket = try Socket(type: type, id: id, manager: self, logger: socketLogger)
-        socket.metrics = makeSocketMetrics(socket: socket.description, type: type)
+        (socket.metrics, socket.countsMessages) = makeSocketMetrics(socket: socket.description, type: type)
         let accepted = state.withLock { state -> Bool in
             guard !state.isTerminated else { return false }
             state.sockets[id] = socket.link

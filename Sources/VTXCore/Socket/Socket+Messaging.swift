@@ -56,6 +56,7 @@ extension Socket {
     @inline(__always)
     private func sendToPattern(_ message: inout Message) throws(VTXError) -> Bool {
         defer { finishDetaches() }
+        guard countsMessages else { return try pattern.send(&message) }
         let bytes = message.byteCount
         guard try pattern.send(&message) else { return false }
         counters.messagesSent &+= 1
@@ -105,6 +106,7 @@ extension Socket {
     @inline(__always)
     private func receiveFromPattern() throws(VTXError) -> Message? {
         defer { finishDetaches() }
+        guard countsMessages else { return try pattern.receive() }
         guard let message = try pattern.receive() else { return nil }
         counters.messagesReceived &+= 1
         counters.bytesReceived &+= message.byteCount

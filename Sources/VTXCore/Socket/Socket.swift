@@ -24,6 +24,8 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     @exclusivity(unchecked) var counters = SocketStatistics()
     /// The socket's swift-metrics counters; `nil` when metrics are off (`Socket+Statistics.swift`).
     @exclusivity(unchecked) var metrics: SocketMetrics?
+    /// Whether sends and receives are counted (metrics on, or ``VTX/collectsStatistics``).
+    @exclusivity(unchecked) var countsMessages = false
 
     struct EndpointRecord {
         let text: String

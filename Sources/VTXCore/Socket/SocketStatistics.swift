@@ -1,9 +1,10 @@
 /// What one socket has done since it was made: messages and bytes in and out, messages dropped, and its
 /// connections (``Socket/statistics``).
 ///
-/// The socket counts in plain integers on its own thread, whether or not metrics are on, so reading them costs
-/// nothing on the send and receive paths; with a swift-metrics backend (``VTX/metricsFactory``) the same counts
-/// are published as metrics too.
+/// The socket counts in plain integers on its own thread (no lock, no allocation). Connection events are always
+/// counted; messages and bytes when metrics are on (``VTX/metricsFactory``, whose backend then receives the same
+/// counts) or when the manager ``VTX/collectsStatistics``, and stay zero otherwise, so that a socket with neither
+/// pays one predictable branch per message.
 public struct SocketStatistics: Sendable, Hashable {
     /// Messages the socket took from its user to send (a PUB's message counts once, however many subscribers
     /// get it, and also when none does).

@@ -31,7 +31,6 @@ struct MetricsTests {
         #expect(sent.messagesSent == 11 && sent.bytesSent == 1005 && sent.messagesReceived == 0)
         let received = pull.statistics
         #expect(received.messagesReceived == 11 && received.bytesReceived == 1005)
-        #expect(received.connections == 1)
 
         push.close()
         pull.close()
@@ -130,7 +129,6 @@ struct MetricsTests {
         _ = try quietPull.receive()
         #expect(quietPush.statistics.messagesSent == 0)
         #expect(quietPull.statistics.messagesReceived == 0)
-        #expect(quietPull.statistics.connections == 1, "connection events are always counted")
 
         vtx.collectsStatistics = true
         let (push, pull) = try makePushPull(vtx)

@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "VTXUDP", targets: ["VTXUDP"]),
         .library(name: "VTXPerf", targets: ["VTXPerf"]),
         .library(name: "VTXDriverTests", targets: ["VTXDriverTests"]),
+        .library(name: "VTXServiceLifecycle", targets: ["VTXServiceLifecycle"]),
         .executable(name: "vtx-bench", targets: ["VTXBench"]),
         .executable(name: "vtx", targets: ["VTXTool"]),
         .executable(name: "request-reply", targets: ["RequestReplyExample"]),
@@ -29,6 +30,7 @@ let package = Package(
         .executable(name: "tcp-request-reply", targets: ["TCPRequestReplyExample"]),
         .executable(name: "tcp-publish-subscribe", targets: ["TCPPublishSubscribeExample"]),
         .executable(name: "udp-name-server", targets: ["UDPNameServerExample"]),
+        .executable(name: "lifecycle-server", targets: ["LifecycleServerExample"]),
     ],
     traits: [
         .trait(
@@ -42,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -56,6 +60,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             path: "Sources/VTXCore",
             swiftSettings: strictSettings
@@ -149,6 +154,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "VTXServiceLifecycle",
+            dependencies: [
+                "VTXCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/VTXServiceLifecycle",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "VTXDriverTests",
             dependencies: ["VTXCore"],
             path: "Sources/VTXDriverTests",
@@ -166,7 +180,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "VTXBench",
-            dependencies: ["VTX", .target(name: "VTXTLS", condition: .when(traits: ["TLS"]))],
+            dependencies: [
+                "VTX", .target(name: "VTXTLS", condition: .when(traits: ["TLS"])),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             path: "Benchmarks/VTXBench",
             swiftSettings: strictSettings
         ),
@@ -198,6 +215,17 @@ let package = Package(
             name: "UDPNameServerExample",
             dependencies: ["VTX"],
             path: "Examples/UDPNameServer",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "LifecycleServerExample",
+            dependencies: [
+                "VTX", "VTXServiceLifecycle",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/LifecycleServer",
             swiftSettings: strictSettings
         ),
         .target(
@@ -256,6 +284,18 @@ let package = Package(
             ],
             path: "Tests/VTXTLSTests",
             exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VTXErgonomicsTests",
+            dependencies: [
+                "VTX", "VTXServiceLifecycle", "VTXTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/VTXErgonomicsTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -23,5 +23,5 @@ if [ "${VTX_TSAN:-0}" = "1" ]; then
     # beacon interop spawn processes).
     echo "==> ThreadSanitizer run"
     swift test --sanitize=thread --scratch-path .build-tsan --traits TLS --no-parallel \
-        --filter "VTXCoreTests|VTXInprocTests|DriverAPITests|ZMTPTests|PatternsOverTransportsTests|StreamDriverTests|DriverConformanceTests|VTXTLSTests|VTXUDPTests.UDPConformanceTests|VTXUDPTests.LossTests|VTXUDPTests.BadInputTests|VTXUDPTests.ShutdownTests|VTXUDPTests.EndpointTests"
+        --filter "VTXCoreTests|VTXInprocTests|DriverAPITests|ZMTPTests|PatternsOverTransportsTests|StreamDriverTests|DriverConformanceTests|VTXTLSTests|VTXErgonomicsTests|VTXUDPTests.UDPConformanceTests|VTXUDPTests.LossTests|VTXUDPTests.BadInputTests|VTXUDPTests.ShutdownTests|VTXUDPTests.EndpointTests"
 fi

@@ -34,6 +34,8 @@
 //
 // With Benchmarks/bin/malloc_count.so preloaded, local-thr and remote-thr also print `allocations: N [per msg]`
 // (the whole process: for local-thr over the timed window, for remote-thr from connect to the end of the flush).
+// VTX_BENCH_METRICS=1 in the environment bootstraps swift-metrics with a counting backend first (metrics on; see
+// BenchMetrics.swift); without it metrics are off.
 // All benchmark code lives in functions (not top-level closures): in Swift 6 a closure written at top level in
 // main.swift is inferred @MainActor, and running it on another thread traps.
 
@@ -451,4 +453,5 @@ func runCommandLine() {
     }
 }
 
+bootstrapMetricsIfAsked()
 runCommandLine()

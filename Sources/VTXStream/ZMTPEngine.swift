@@ -103,6 +103,9 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         self.ownsPipe = pipe == nil
         self.bridge = bridge
         self.owner = owner
+        var logger = logger
+        logger[metadataKey: "vtx-endpoint"] = "\(endpoint.endpoint)"
+        logger[metadataKey: "vtx-peer"] = "\(peerAddress)"
         self.logger = logger
         self.decoder = FrameDecoder(maxMessageSize: endpoint.options.maxMessageSize, acceptsDataFrames: false)
     }

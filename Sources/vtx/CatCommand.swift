@@ -81,6 +81,9 @@ struct CatCommand: ParsableCommand {
     @Flag(help: "REP, ROUTER, DEALER, PAIR: send every received message back (and read no input).")
     var echo = false
 
+    @Flag(help: "When done, print the socket's counters (messages, bytes, drops, connections) to standard error.")
+    var stats = false
+
     @OptionGroup(title: "Security (tcp:// and ipc:// endpoints)")
     var security: SecurityArguments
 
@@ -130,6 +133,8 @@ struct CatPlan {
     let timeout: Duration?
     /// How lines become messages and messages lines.
     let format: FrameFormat
+    /// Whether to print the socket's counters at the end (--stats).
+    let stats: Bool
     /// The socket's security settings and what its authenticator admits.
     let security: SecurityArguments.Settings
     #if TLS
@@ -177,6 +182,7 @@ struct CatPlan {
         }
         if command.delimiter?.isEmpty == true { throw .usage("--delimiter must not be empty") }
         format = FrameFormat(delimiter: command.delimiter)
+        stats = command.stats
         security = try command.security.settings()
         #if TLS
         tls = try command.tls.configuration()

@@ -38,6 +38,7 @@ final class CatSession {
             try vtx.registerTLS(plan.tls)
         }
         #endif
+        vtx.collectsStatistics = plan.stats
         do {
             socket = try vtx.socket(plan.type)
             watch = try ConnectionWatch(socket)
@@ -59,6 +60,7 @@ final class CatSession {
         }
         output.flush()
         try awaitConnections()
+        if plan.stats { printError(socket.statistics.summary) }
         vtx.shutdown()
         socket.close()
     }

@@ -25,6 +25,8 @@ public final class DriverEndpoint: Sendable, CustomStringConvertible {
     let connectLoop: ConnectLoop?
     /// The manager, for ZAP requests.
     private weak let manager: VTX?
+    /// The driver's swift-metrics counters, or `nil` when metrics are off.
+    private let metrics: DriverMetrics?
 
     init(
         id: EndpointID,
@@ -33,9 +35,11 @@ public final class DriverEndpoint: Sendable, CustomStringConvertible {
         options: EndpointOptions,
         link: SocketLink,
         connectLoop: ConnectLoop?,
-        manager: VTX? = nil
+        manager: VTX? = nil,
+        metrics: DriverMetrics? = nil
     ) {
         self.manager = manager
+        self.metrics = metrics
         self.id = id
         self.endpoint = endpoint
         self.role = role
@@ -80,8 +84,11 @@ public final class DriverEndpoint: Sendable, CustomStringConvertible {
     /// Reports an event to the socket (and its monitors). For a connect, the core's reconnect loop also acts on it
     /// (see ``DriverCommand/connect(_:)``).
     public func report(_ event: DriverEvent) {
-        link.monitors.publish(event, endpoint: endpoint.description)
+        // Counted and queued for the socket first, so that whoever sees the monitor event also sees the count and
+        // finds the event in the socket's statistics.
+        metrics?.record(event)
         link.mailbox.push(.endpoint(id, event))
+        link.monitors.publish(event, endpoint: endpoint.description)
         connectLoop?.observe(event, for: self)
     }
 

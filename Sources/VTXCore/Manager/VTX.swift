@@ -19,6 +19,8 @@ public final class VTX: Sendable {
     }
 
     private let state = Locked(State())
+    /// The metrics backend and the drivers' counters (`VTX+Metrics.swift`).
+    let metricsSettings = Locked(MetricsSettings.fromMetricsSystem())
     private let nextSocketID = Atomic<UInt64>(0)
     private let nextEndpointID = Atomic<UInt64>(0)
     /// The logger given to sockets and drivers.
@@ -67,6 +69,7 @@ public final class VTX: Sendable {
         var socketLogger = logger
         socketLogger[metadataKey: "vtx-socket"] = "\(type.name)#\(id)"
         let socket = try Socket(type: type, id: id, manager: self, logger: socketLogger)
+        (socket.metrics, socket.countsMessages) = makeSocketMetrics(socket: socket.description, type: type)
         let accepted = state.withLock { state -> Bool in
             guard !state.isTerminated else { return false }
             state.sockets[id] = socket.link

@@ -117,10 +117,19 @@ public struct Message: Sendable {
     }
 
     /// The total number of body bytes across all frames.
+    @inlinable @inline(__always)
     public var byteCount: Int {
-        var total = head?.count ?? 0
-        for frame in tail { total += frame.count }
-        return total
+        // Counted on every send and receive (``Socket/statistics``): no iterator for the usual empty tail.
+        switch head {
+        case .none:
+            return 0
+        case .some(let first):
+            var total = first.count
+            if !tail.isEmpty {
+                for frame in tail { total &+= frame.count }
+            }
+            return total
+        }
     }
 }
 

@@ -15,10 +15,12 @@ struct Distributor {
         }
     }
 
-    /// Sends to the given pipes; a full pipe misses the message.
-    func send(_ message: Message, to targets: [MessagePipe]) {
-        for pipe in targets where pipe.write(message) {
-            pipe.flush()
+    /// Sends to the given pipes; a full pipe misses the message. Returns how many missed it.
+    func send(_ message: Message, to targets: [MessagePipe]) -> Int {
+        var missed = 0
+        for pipe in targets {
+            if pipe.write(message) { pipe.flush() } else { missed &+= 1 }
         }
+        return missed
     }
 }

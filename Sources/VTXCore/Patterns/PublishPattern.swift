@@ -113,7 +113,7 @@ final class PublishPattern: Pattern {
         if socket.options.xpubNoDrop, targets.contains(where: { !$0.checkWrite() }) {
             return false
         }
-        distributor.send(message, to: targets)
+        socket.counters.messagesDropped &+= distributor.send(message, to: targets)
         return true
     }
 

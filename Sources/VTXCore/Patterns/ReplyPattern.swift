@@ -41,7 +41,7 @@ final class ReplyPattern: Pattern {
         reply.metadata = nil
         for frame in message { reply.append(frame) }
         // A reply to a peer that has gone, or is full, is dropped: REP never blocks on send.
-        if let replyPipe, replyPipe.write(reply) { replyPipe.flush() }
+        if let replyPipe, replyPipe.write(reply) { replyPipe.flush() } else { socket.counters.messagesDropped &+= 1 }
         sendingReply = false
         envelope = Message()
         replyPipe = nil

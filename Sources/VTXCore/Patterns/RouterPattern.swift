@@ -13,7 +13,10 @@ final class RouterPattern: Pattern {
             if let existing = routes[wanted] {
                 guard socket.options.routerHandover else {
                     // libzmq: a duplicate id is ignored; the newcomer's messages are never delivered.
-                    socket.logger.info("\(socket): ignoring a peer with routing id \(wanted), already in use")
+                    socket.logger.info(
+                        "\(socket): ignoring a peer with routing id \(wanted), already in use",
+                        metadata: ["vtx-peer": "\(pipe.peer.address)"]
+                    )
                     return
                 }
                 routes[wanted] = nil
@@ -67,6 +70,7 @@ final class RouterPattern: Pattern {
             if mandatory {
                 throw VTXError(.hostUnreachable, "no peer with routing id \(id) is connected")
             }
+            socket.counters.messagesDropped &+= 1
             return true
         }
         var body = message
@@ -76,7 +80,9 @@ final class RouterPattern: Pattern {
             return true
         }
         // Full: wait (mandatory) or drop.
-        return !mandatory
+        if mandatory { return false }
+        socket.counters.messagesDropped &+= 1
+        return true
     }
 
     override var hasIn: Bool { hasIn(&queue) }

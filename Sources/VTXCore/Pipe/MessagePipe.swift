@@ -168,6 +168,12 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
         return false
     }
 
+    /// Messages written that the reader has not taken yet, as far as this end knows: the reader publishes its
+    /// count every low-water mark, so this may be up to that much too high. Not for the hot path (one atomic load).
+    var queuedOutbound: Int {
+        max(0, written &- outbound.readCount.load(ordering: .relaxed))
+    }
+
     /// Writes a whole message if the high-water mark allows. Returns `false` (writing nothing) when the pipe is
     /// full or closed; a full pipe sends a ``PipeEvent/writable`` event once the reader has made room. The message
     /// must have at least one frame: an empty message is how the pipe carries its own markers (see

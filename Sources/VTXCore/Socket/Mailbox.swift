@@ -73,16 +73,21 @@ final class Mailbox: PipeEventSink, @unchecked Sendable {
         }
     }
 
-    /// Refuses every later command (closing the pipes of later attaches) and returns those still queued.
+    /// Refuses every later command (closing the pipes of later attaches) and returns those still queued. A task
+    /// suspended in ``waitAsync()`` is resumed, so that it finds the socket closed instead of waiting forever.
     func close() -> Deque<SocketCommand> {
         signaler.reset()
-        return state.withLock { state in
+        let (commands, waiter) = state.withLock { state in
             state.closed = true
             let commands = state.queue
             state.queue = []
             pending.store(false, ordering: .relaxed)
-            return commands
+            let waiter = state.waiter
+            state.waiter = nil
+            return (commands, waiter)
         }
+        waiter?.resume()
+        return commands
     }
 
     /// Blocks until a command is queued or the timeout passes (-1 = forever).
@@ -91,11 +96,11 @@ final class Mailbox: PipeEventSink, @unchecked Sendable {
         _ = signaler.wait(timeoutMilliseconds: timeoutMilliseconds)
     }
 
-    /// Suspends until a command is queued.
+    /// Suspends until a command is queued or the mailbox closes.
     func waitAsync() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let resumeNow = state.withLock { state -> Bool in
-                if !state.queue.isEmpty { return true }
+                if !state.queue.isEmpty || state.closed { return true }
                 state.waiter = continuation
                 return false
             }

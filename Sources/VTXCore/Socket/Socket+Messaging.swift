@@ -56,7 +56,12 @@ extension Socket {
     @inline(__always)
     private func sendToPattern(_ message: inout Message) throws(VTXError) -> Bool {
         defer { finishDetaches() }
-        return try pattern.send(&message)
+        guard countsMessages else { return try pattern.send(&message) }
+        let bytes = message.byteCount
+        guard try pattern.send(&message) else { return false }
+        counters.messagesSent &+= 1
+        counters.bytesSent &+= bytes
+        return true
     }
 
     /// Sends a message if that can be done without waiting.
@@ -101,7 +106,11 @@ extension Socket {
     @inline(__always)
     private func receiveFromPattern() throws(VTXError) -> Message? {
         defer { finishDetaches() }
-        return try pattern.receive()
+        guard countsMessages else { return try pattern.receive() }
+        guard let message = try pattern.receive() else { return nil }
+        counters.messagesReceived &+= 1
+        counters.bytesReceived &+= message.byteCount
+        return message
     }
 
     /// Receives a message if one is waiting.
@@ -124,6 +133,7 @@ extension Socket {
             guard left > .zero else { throw VTXError.timedOut }
             timeout = Int32(clamping: left.milliseconds + 1)
         }
+        publishMetrics()
         link.mailbox.wait(timeoutMilliseconds: timeout)
         processCommands()
         try checkOpen()
@@ -168,6 +178,7 @@ extension Socket {
         defer { timer?.cancel() }
         let deadline = timeout.map { ContinuousClock.now + $0 }
         while true {
+            publishMetrics()
             await withTaskCancellationHandler {
                 await mailbox.waitAsync()
             } onCancel: {

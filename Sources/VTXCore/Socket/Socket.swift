@@ -20,6 +20,12 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     private(set) var isTerminated = false
     private(set) var isClosed = false
     let logger: Logger
+    /// What the socket has done, counted on its thread (``statistics``).
+    @exclusivity(unchecked) var counters = SocketStatistics()
+    /// The socket's swift-metrics counters; `nil` when metrics are off (`Socket+Statistics.swift`).
+    @exclusivity(unchecked) var metrics: SocketMetrics?
+    /// Whether sends and receives are counted (metrics on, or ``VTX/collectsStatistics``).
+    @exclusivity(unchecked) var countsMessages = false
 
     struct EndpointRecord {
         let text: String
@@ -107,7 +113,7 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
             lastEndpoint = endpoint
             if let failure = givenUpBeforeAnswered.removeValue(forKey: record.endpoint.id) {
                 // The connect was given up before its answer was taken (reconnection off, say).
-                logger.info("\(self): connect to \(endpoint) gave up: \(failure)")
+                logger.info("\(self): connect to \(endpoint) gave up: \(failure)", metadata: ["vtx-endpoint": "\(endpoint)"])
                 remove(record.endpoint.id)
             }
         case .connectFailed(let error):
@@ -209,7 +215,8 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
             options: endpointOptions,
             link: link,
             connectLoop: connectLoop,
-            manager: manager
+            manager: manager,
+            metrics: manager.driverMetrics(for: parsed.scheme)
         )
         return EndpointRecord(
             text: text,
@@ -283,6 +290,7 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     public func close() {
         guard !isClosed else { return }
         processCommands()
+        publishMetrics()
         isClosed = true
         link.markClosed()
         for record in endpoints.values {
@@ -309,6 +317,7 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
 
     @inline(never)
     private func processCommandsSlow() {
+        publishMetricsIfDue()
         var commands = commandBuffer
         commandBuffer = []
         link.mailbox.drain(into: &commands)
@@ -347,6 +356,7 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
             case .closed: peerClosed(pipe)
             }
         case .endpoint(let id, let event):
+            counters.record(event)
             switch event {
             case .listening, .bindFailed, .connecting, .connectFailed:
                 if awaitingAnswer.keys.contains(id) {
@@ -359,7 +369,10 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
                 } else if abandoned[id] != nil {
                     handleLateAnswer(event, for: id)
                 } else if case .connectFailed(let error) = event, let record = endpoints[id] {
-                    logger.info("\(self): connect to \(record.text) gave up: \(error)")
+                    logger.info(
+                        "\(self): connect to \(record.text) gave up: \(error)",
+                        metadata: ["vtx-endpoint": "\(record.text)"]
+                    )
                     remove(id)
                 }
             default:

@@ -50,6 +50,10 @@ public struct VTXError: Error, Sendable, Hashable, CustomStringConvertible {
         /// Authentication refused the peer (or refused us): a ZAP handler's 300, 400 or 500, a wrong password or
         /// key, or no handler where one is required. libzmq: `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH`.
         case authenticationFailed
+        /// A received message does not have the shape the call asked for: text that is not UTF-8, more or fewer
+        /// frames than expected, or a payload the decoder refused (``Socket/receiveString()``,
+        /// ``Socket/receive(_:decoder:)``). The message has been taken from the socket.
+        case invalidMessage
     }
 
     /// What went wrong.

@@ -29,7 +29,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         case connected
     }
 
-    private enum State {
+    enum State {
         case greeting
         case handshake
         case ready
@@ -47,45 +47,47 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     let endpoint: DriverEndpoint
     let role: Role
     let peerAddress: String
-    private let logger: Logger
+    let logger: Logger
     private weak var owner: (any ZMTPEngineOwner)?
-    private let bridge: PipeBridge
+    let bridge: PipeBridge
     /// Whether the pipe belongs to this connection (made at the handshake, closed with the connection) rather
     /// than to a connect that outlives it.
-    private let ownsPipe: Bool
-    @exclusivity(unchecked) private(set) var pipe: MessagePipe?
+    let ownsPipe: Bool
+    @exclusivity(unchecked) var pipe: MessagePipe?
 
     // The engine runs on its channel's event loop only, with no overlapping accesses to these hot fields, so
-    // their dynamic exclusivity checks are turned off.
-    @exclusivity(unchecked) private var state = State.greeting
+    // their dynamic exclusivity checks are turned off. They are internal rather than private only so that the
+    // engine's own extensions (ZMTPEngine+Handshake.swift, ZMTPEngine+Heartbeats.swift) reach them; nothing else
+    // in the module does.
+    @exclusivity(unchecked) var state = State.greeting
     /// The greeting and security handshake; `nil` before the connection is active and after the handshake.
-    private var handshake: ZMTPHandshake?
+    var handshake: ZMTPHandshake?
     /// The mechanism, after the handshake: it encodes and decodes every frame unless it passes them through.
-    @exclusivity(unchecked) private var mechanism: any Mechanism = NullMechanism(socketType: .pair)
-    @exclusivity(unchecked) private var decoder: FrameDecoder
-    @exclusivity(unchecked) private var encoding = SubscriptionEncoding(usesCommands: false)
+    @exclusivity(unchecked) var mechanism: any Mechanism = NullMechanism(socketType: .pair)
+    @exclusivity(unchecked) var decoder: FrameDecoder
+    @exclusivity(unchecked) var encoding = SubscriptionEncoding(usesCommands: false)
     /// Whether frames travel unchanged (NULL and PLAIN): the fast paths apply. Set at the handshake.
-    @exclusivity(unchecked) private var framesPassThrough = true
+    @exclusivity(unchecked) var framesPassThrough = true
     /// Whether messages go out as plain frames (frames pass through, no subscription commands); set at the handshake.
-    @exclusivity(unchecked) private var plainFrames = false
-    @exclusivity(unchecked) private var context: ChannelHandlerContext?
-    @exclusivity(unchecked) private var stalled: Message?
-    @exclusivity(unchecked) private var stash: ByteBuffer?
-    @exclusivity(unchecked) private var lastReceived = NIODeadline.now()
-    private var handshakeTimer: Scheduled<Void>?
-    private var heartbeatTimer: RepeatedTask?
-    private var ttlTimer: Scheduled<Void>?
-    private var closingGracefully = false
-    private var lingerTimer: Scheduled<Void>?
+    @exclusivity(unchecked) var plainFrames = false
+    @exclusivity(unchecked) var context: ChannelHandlerContext?
+    @exclusivity(unchecked) var stalled: Message?
+    @exclusivity(unchecked) var stash: ByteBuffer?
+    @exclusivity(unchecked) var lastReceived = NIODeadline.now()
+    var handshakeTimer: Scheduled<Void>?
+    var heartbeatTimer: RepeatedTask?
+    var ttlTimer: Scheduled<Void>?
+    var closingGracefully = false
+    var lingerTimer: Scheduled<Void>?
     /// The peer has closed its side; what is held is still delivered, then the connection closes.
-    private var inputClosed = false
+    var inputClosed = false
 
     /// Why the connection ended, when it was an error.
-    private(set) var failure: VTXError?
+    var failure: VTXError?
     /// Whether it ended on a protocol error (after which a connect does not retry, as in libzmq).
-    private(set) var failedOnProtocol = false
+    var failedOnProtocol = false
     /// Whether the handshake completed.
-    private(set) var didHandshake = false
+    var didHandshake = false
 
     init(
         endpoint: DriverEndpoint,
@@ -122,7 +124,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         context.fireChannelActive()
     }
 
-    private func start(_ context: ChannelHandlerContext) {
+    func start(_ context: ChannelHandlerContext) {
         guard case .greeting = state, handshakeTimer == nil else { return }
         lastReceived = .now()
         endpoint.report(role == .connected ? .connected(peerAddress) : .accepted(peerAddress))
@@ -201,7 +203,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// Stops serving the pipe; closes it when it belongs to this connection only.
-    private func releasePipe() {
+    func releasePipe() {
         bridge.detach(self)
         if ownsPipe { pipe?.close() }
     }
@@ -217,7 +219,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         context.fireUserInboundEventTriggered(event)
     }
 
-    private func finishInputIfDone() {
+    func finishInputIfDone() {
         guard inputClosed, stalled == nil, state != .closed, let context else { return }
         if didHandshake, let error = truncationError() {
             fail(error, protocol: false)
@@ -227,7 +229,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// The error for a stream that ended in the middle of a message, or `nil` when it ended cleanly.
-    private func truncationError() -> VTXError? {
+    func truncationError() -> VTXError? {
         guard decoder.hasPartialInput else { return nil }
         return ZMTPError(
             .invalidFrame,
@@ -237,7 +239,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
 
     // MARK: Inbound
 
-    private func process(_ buffer: inout ByteBuffer) {
+    func process(_ buffer: inout ByteBuffer) {
         do throws(ZMTPError) {
             if state == .greeting || state == .handshake {
                 guard var opening = handshake else { return }
@@ -253,91 +255,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    /// Carries out what the handshake asked: writes its commands, asks ZAP, fails, or completes. Returns whether
-    /// the handshake completed (data may follow).
-    private func carryOut(_ output: ZMTPHandshake.Output) -> Bool {
-        guard let opening = handshake else { return false }
-        if state == .greeting, opening.peerGreeting != nil { state = .handshake }
-        send(output.commands)
-        if let failure = output.failure {
-            fail(protocolError: failure)
-            return false
-        }
-        if let request = output.authenticate {
-            let loop = context?.eventLoop
-            let limit = endpoint.options.handshakeInterval ?? .seconds(30)
-            endpoint.authenticate(request, timeout: limit) { [self] outcome in
-                loop?.execute { self.resumeHandshake(with: outcome) }
-            }
-            return false
-        }
-        guard opening.isComplete else { return false }
-        completeHandshake()
-        return state == .ready
-    }
-
-    /// The ZAP handler answered: go on with the handshake, then deliver what the peer sent meanwhile.
-    private func resumeHandshake(with outcome: ZAPOutcome) {
-        guard state == .handshake, var opening = handshake else { return }
-        do throws(ZMTPError) {
-            let output = try opening.resume(with: outcome)
-            var leftover = opening.takeLeftover()
-            handshake = opening
-            guard carryOut(output), var rest = leftover else { return }
-            leftover = nil
-            try deliver(&rest)
-        } catch {
-            fail(protocolError: error)
-        }
-    }
-
-    /// Writes handshake commands as plain command frames.
-    private func send(_ commands: [Command]) {
-        guard !commands.isEmpty, let context else { return }
-        var buffer = context.channel.allocator.buffer(capacity: 64)
-        for command in commands { FrameEncoder.encode(command, into: &buffer) }
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
-    }
-
-    private func completeHandshake() {
-        guard let context, let opening = handshake, let properties = opening.mechanism.peer,
-            let greeting = opening.peerGreeting
-        else { return }
-        handshakeTimer?.cancel()
-        handshake = nil
-        mechanism = opening.mechanism
-        decoder = opening.decoder
-        encoding = SubscriptionEncoding(localType: endpoint.socketType, peerGreeting: greeting)
-        framesPassThrough = mechanism.passesFramesThrough
-        plainFrames = framesPassThrough && !encoding.usesCommands
-        if pipe == nil {
-            do {
-                pipe = try endpoint.attach(peer: properties.peerInfo(address: peerAddress), sink: bridge)
-            } catch {
-                // The socket closed meanwhile (or refused the peer): drop the connection quietly.
-                fail(error, protocol: error.code == .incompatibleSocketType)
-                return
-            }
-        }
-        if !ownsPipe {
-            // A connect's pipe was made before the peer was known: tell the socket who sends what follows.
-            pipe?.announce(properties.peerInfo(address: peerAddress).makeMetadata())
-        }
-        state = .ready
-        didHandshake = true
-        bridge.attach(self)
-        endpoint.report(.handshakeSucceeded(peerAddress))
-        if closingGracefully {
-            // The socket closed while we were connecting: send what it queued, then close.
-            flushAndClose()
-            return
-        }
-        startHeartbeats(context)
-        drainOutbound()
-        context.flush()
-    }
-
-    private func deliver(_ buffer: inout ByteBuffer) throws(ZMTPError) {
+    func deliver(_ buffer: inout ByteBuffer) throws(ZMTPError) {
         guard let pipe else { return }
         var wrote = false
         defer { if wrote { pipe.flush() } }
@@ -377,7 +295,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
 
     /// The socket is full: holds `message`, keeps the rest of the input, and stops reading until the socket makes
     /// room (its `.writable` event).
-    private func stall(holding message: Message, rest buffer: inout ByteBuffer) {
+    func stall(holding message: Message, rest buffer: inout ByteBuffer) {
         stalled = message
         stash = buffer.readableBytes > 0 ? buffer : nil
         buffer.moveReaderIndex(to: buffer.writerIndex)
@@ -385,7 +303,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// Handles a command after the handshake; returns a message for the socket when the command carries one.
-    private func handle(_ command: Command) throws(ZMTPError) -> Message? {
+    func handle(_ command: Command) throws(ZMTPError) -> Message? {
         switch command {
         case .ping(let ttl, let pingContext):
             guard let context else { return nil }
@@ -482,7 +400,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     /// pipe has run dry. Plain frames (NULL, no subscription commands) are written straight into the buffer's
     /// memory, one access for the whole batch; a message that does not fit there, and every message of a
     /// connection that needs translating, goes through ``encode(_:into:)``.
-    private func fillBatch(_ buffer: inout ByteBuffer, from pipe: MessagePipe) throws(ZMTPError) -> Bool {
+    func fillBatch(_ buffer: inout ByteBuffer, from pipe: MessagePipe) throws(ZMTPError) -> Bool {
         var carried: Message?
         if plainFrames {
             var dry = false
@@ -513,7 +431,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
 
     /// Appends one message from the socket in its wire form: plain frames for NULL, a SUBSCRIBE/CANCEL command
     /// for a subscription to a 3.1 peer, or whatever the mechanism makes of it.
-    private func encode(_ message: Message, into buffer: inout ByteBuffer) throws(ZMTPError) {
+    func encode(_ message: Message, into buffer: inout ByteBuffer) throws(ZMTPError) {
         if plainFrames {
             FrameEncoder.encode(message, into: &buffer)
             return
@@ -554,7 +472,7 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// Writes everything the socket queued (whatever the connection's writability) and closes once written.
-    private func flushAndClose() {
+    func flushAndClose() {
         guard let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
         if let pipe {
@@ -571,71 +489,4 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    // MARK: Heartbeats
-
-    private func startHeartbeats(_ context: ChannelHandlerContext) {
-        guard let interval = endpoint.options.heartbeatInterval, interval > .zero else { return }
-        let timeout = endpoint.options.heartbeatTimeout ?? interval
-        let ttl = endpoint.options.heartbeatTTL ?? .zero
-        heartbeatTimer = context.eventLoop.scheduleRepeatedTask(
-            initialDelay: interval.timeAmount,
-            delay: interval.timeAmount
-        ) { [self] _ in
-            guard case .ready = state, let context = self.context else { return }
-            let sentAt = NIODeadline.now()
-            var buffer = context.channel.allocator.buffer(capacity: 32)
-            do throws(ZMTPError) {
-                try mechanism.encode(Command.ping(ttl: ttl), into: &buffer)
-            } catch {
-                fail(protocolError: error)
-                return
-            }
-            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
-            context.eventLoop.scheduleTask(in: timeout.timeAmount) { [self] in
-                guard case .ready = state, lastReceived < sentAt else { return }
-                fail(VTXError(.timedOut, "no traffic from \(peerAddress) within \(timeout) of a PING"), protocol: false)
-            }
-        }
-    }
-
-    /// The peer asked to be dropped if it stays silent for `ttl` (its PING's time-to-live).
-    private func armTimeToLive(_ ttl: Duration) {
-        guard let context else { return }
-        ttlTimer?.cancel()
-        let armedAt = NIODeadline.now()
-        ttlTimer = context.eventLoop.scheduleTask(in: ttl.timeAmount) { [self] in
-            guard case .ready = state, lastReceived <= armedAt else { return }
-            fail(VTXError(.timedOut, "\(peerAddress) sent nothing within its heartbeat TTL of \(ttl)"), protocol: false)
-        }
-    }
-
-    // MARK: Failure
-
-    private func fail(protocolError error: ZMTPError) {
-        fail(error.vtxError, protocol: true)
-    }
-
-    /// Ends the connection with an error: reports it, logs it, and closes.
-    func fail(_ error: VTXError, protocol isProtocol: Bool) {
-        guard state != .closed else { return }
-        logger.info("dropping \(peerAddress) on \(endpoint.endpoint): \(error)")
-        finish(error, protocol: isProtocol)
-        context?.close(promise: nil)
-    }
-
-    private func finish(_ error: VTXError?, protocol isProtocol: Bool) {
-        let wasReady: Bool
-        if case .ready = state { wasReady = true } else { wasReady = false }
-        state = .closed
-        failure = error
-        failedOnProtocol = isProtocol
-        if wasReady {
-            endpoint.report(.disconnected(peerAddress, error))
-        } else {
-            endpoint.report(
-                .handshakeFailed(peerAddress, error ?? VTXError(.handshakeFailed, "the connection closed during the handshake"))
-            )
-            endpoint.report(.disconnected(peerAddress, error))
-        }
-    }
 }

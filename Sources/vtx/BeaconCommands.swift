@@ -28,15 +28,20 @@ struct BeaconCommand: ParsableCommand {
             bytes = parsed
         default: throw ToolFailure.usage("give exactly one of --payload and --hex")
         }
-        guard interval > 0 else { throw ToolFailure.usage("--interval must be positive") }
+        guard interval > 0, interval <= 3_600_000 else {
+            throw ToolFailure.usage("--interval must be 1 to 3600000 milliseconds (an hour), not \(interval)")
+        }
+        let limit = try duration.map { (seconds) throws(ToolFailure) in
+            try Duration(commandLine: seconds, option: "--duration", allowsZero: true)
+        }
         let beacon = try Beacon(port: port, ipv6: ipv6)
         defer { beacon.close() }
         try beacon.publish(bytes, interval: .milliseconds(interval))
         let done = DispatchSemaphore(value: 0)
         let interruption = Interruption { done.signal() }
         defer { interruption.cancel() }
-        if let duration {
-            _ = done.wait(timeout: .now() + duration)
+        if let limit {
+            _ = done.wait(timeout: .now() + limit.inSeconds)
         } else {
             done.wait()
         }
@@ -58,6 +63,9 @@ struct DiscoverCommand: ParsableCommand {
     @Flag(help: "Listen to IPv6 multicast (ff02::1) instead of IPv4 broadcast.") var ipv6 = false
 
     func run() throws {
+        let limit = try timeout.map { (seconds) throws(ToolFailure) in
+            try Duration(commandLine: seconds, option: "--timeout")
+        }
         let beacon = try Beacon(port: port, ipv6: ipv6)
         defer { beacon.close() }
         beacon.subscribe(prefix: Array(prefix.utf8))
@@ -76,7 +84,7 @@ struct DiscoverCommand: ParsableCommand {
             }
             heard.signal()
         }
-        let finished = timeout.map { heard.wait(timeout: .now() + $0) == .success } ?? { heard.wait(); return true }()
+        let finished = limit.map { heard.wait(timeout: .now() + $0.inSeconds) == .success } ?? { heard.wait(); return true }()
         guard finished else { throw ToolFailure("no \(count.map { "\($0) beacons" } ?? "end") within \(timeout ?? 0) s") }
     }
 }

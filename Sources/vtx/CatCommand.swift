@@ -175,8 +175,7 @@ struct CatPlan {
         if let count = command.count, count < 1 { throw .usage("--count must be 1 or more, not \(count)") }
         count = command.count
         if let seconds = command.timeout {
-            guard seconds > 0, seconds.isFinite else { throw .usage("--timeout must be more than 0 seconds") }
-            timeout = Duration(commandLineSeconds: seconds)
+            timeout = try Duration(commandLine: seconds, option: "--timeout")
         } else {
             timeout = nil
         }

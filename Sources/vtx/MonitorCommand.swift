@@ -40,6 +40,9 @@ struct MonitorCommand: ParsableCommand {
     /// Binds or connects, then prints events until a bound is reached or the process is interrupted.
     func run() throws {
         let type = try ToolFailure.socketType(named: type)
+        let limit = try duration.map { (seconds) throws(ToolFailure) in
+            try Duration(commandLine: seconds, option: "--duration", allowsZero: true)
+        }
         let specs = endpoints.map(EndpointSpec.init(parsing:))
         let vtx = VTX()
         let socket = try vtx.socket(type)
@@ -51,7 +54,7 @@ struct MonitorCommand: ParsableCommand {
         defer { interruption.cancel() }
         let output = MessageOutput()
         let clock = EventClock()
-        let deadline = duration.map { ContinuousClock.now + Duration(commandLineSeconds: $0) }
+        let deadline = limit.map { ContinuousClock.now + $0 }
         var printed = 0
         while count.map({ printed < $0 }) ?? true, !stopped.load(ordering: .relaxed) {
             var wait: Duration = .milliseconds(100)

@@ -50,6 +50,9 @@ struct PerfCommand: ParsableCommand {
     @Option(help: ArgumentHelp("On a terminal, show progress once a run has lasted SECONDS.", valueName: "seconds"))
     var progressAfter: Double = 1
 
+    /// The largest message size the tool accepts: each role builds messages of SIZE bytes.
+    static let maximumSize = 1 << 30
+
     @Flag(help: "Use CURVE: the binding side is the server, the connecting side the client.")
     var curve = false
 
@@ -72,6 +75,10 @@ struct PerfCommand: ParsableCommand {
             throw ToolFailure.usage("unknown role '\(self.role)' (use one of \(names))")
         }
         guard size >= 0 else { throw ToolFailure.usage("SIZE must be 0 or more, not \(size)") }
+        guard size <= PerfCommand.maximumSize else {
+            throw ToolFailure.usage("SIZE must be at most \(PerfCommand.maximumSize) bytes (1 GiB), not \(size)")
+        }
+        let progressDelay = try Duration(commandLine: progressAfter, option: "--progress-after", allowsZero: true)
         guard count >= role.minimumCount else {
             throw ToolFailure.usage("COUNT must be at least \(role.minimumCount) for \(role), not \(count)")
         }
@@ -85,7 +92,7 @@ struct PerfCommand: ParsableCommand {
         }
         var progress: ProgressLine?
         if standardOutputIsTerminal {
-            let line = ProgressLine(after: Duration(commandLineSeconds: max(0, progressAfter)))
+            let line = ProgressLine(after: progressDelay)
             options.progress = { line.show($0) }
             progress = line
         }

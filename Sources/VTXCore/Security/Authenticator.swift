@@ -38,7 +38,9 @@ public final class Authenticator: Sendable {
         var logger = logger ?? manager.logger
         logger[metadataKey: "vtx-zap"] = "authenticator"
         self.logger = logger
-        let socket = try manager.socket(.rep)
+        // A ROUTER, not a REP: no send/receive lock-step that one failed answer could break for every later
+        // request.
+        let socket = try manager.socket(.router)
         socket.linger = .zero
         do {
             try socket.bind(ZAPRequest.endpoint)
@@ -126,6 +128,8 @@ public final class Authenticator: Sendable {
         thread.stop()
     }
 
+    /// Answers requests until stopped or until the socket or manager closes. Any other failure is logged and the
+    /// loop goes on: a handler that stopped silently would leave every later handshake waiting for an answer.
     private static func serve(socket: Socket, policy: Locked<AuthenticatorPolicy>, stopped: Locked<Bool>, logger: Logger) {
         defer { socket.close() }
         while !stopped.withLock({ $0 }) {
@@ -133,12 +137,25 @@ public final class Authenticator: Sendable {
             do {
                 message = try socket.receive(timeout: .milliseconds(50))
             } catch {
-                if error.code == .timedOut { continue }
-                return
+                switch error.code {
+                case .timedOut:
+                    continue
+                case .terminated, .socketClosed:
+                    return
+                default:
+                    logger.warning("the authenticator could not receive a ZAP request: \(error); going on")
+                    usleep(10_000)
+                    continue
+                }
             }
+            // [routing id, empty delimiter, the RFC 27 frames...]
+            var frames = Array(message.frames)
+            guard frames.count >= 2 else { continue }
+            let envelope = Array(frames[..<2])
+            frames.removeFirst(2)
             let reply: ZAPReply
             do {
-                let request = try ZAPRequest(parsing: Array(message.frames))
+                let request = try ZAPRequest(parsing: frames)
                 reply = policy.withLock { $0.judge(request) }
                 let verdict = reply.admits ? "admitted" : "refused"
                 let address = request.address.isEmpty ? "?" : request.address
@@ -148,10 +165,10 @@ public final class Authenticator: Sendable {
                 logger.warning("malformed ZAP request: \(error.message)")
                 reply = ZAPReply(statusCode: 500, statusText: error.message)
             }
-            var frames = Array(reply.message.frames)
-            frames.removeFirst()  // the REP socket adds the envelope
+            var answer = Array(reply.message.frames)
+            answer.removeFirst()  // the empty delimiter: the envelope carries it
             do {
-                try socket.send(Message(frames), timeout: .seconds(1))
+                try socket.send(Message(envelope + answer), timeout: .seconds(1))
             } catch {
                 logger.warning("could not answer a ZAP request: \(error.message)")
             }

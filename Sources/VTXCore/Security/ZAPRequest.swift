@@ -41,8 +41,8 @@ public struct ZAPRequest: Sendable, Hashable {
         return Message(frames)
     }
 
-    /// Reads a request as a ZAP handler receives it: the RFC 27 frames, after any envelope (frames up to and
-    /// including the first empty one when a ROUTER or REP hands them over with one).
+    /// Reads a request from its RFC 27 frames, as a REP handler receives them (a ROUTER handler first removes the
+    /// routing id and the empty delimiter).
     ///
     /// - Throws: ``VTXError/Code/invalidArgument`` naming what is wrong: too few frames, another version.
     public init(parsing frames: [Frame]) throws(VTXError) {

@@ -122,8 +122,14 @@ final class MonitorHub: Sendable {
 }
 
 extension Duration {
-    /// The duration in whole milliseconds, rounded down.
+    /// The duration in whole milliseconds, rounded down; saturating at a quarter of `Int64`'s range either way
+    /// (millions of years), so that a huge timeout or linger waits "forever" instead of trapping, and a caller
+    /// may still add to it.
     var milliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        let limit = Int64.max / 4
+        guard !overflow, scaled < limit, scaled > -limit else { return seconds < 0 ? -limit : limit }
+        return scaled + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -1,3 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+
+private let resourceAddressSpace = __rlimit_resource_t(RLIMIT_AS.rawValue)
+private let rlimitInfinity = rlim_t.max
+#elseif canImport(Darwin)
+import Darwin
+
+private let resourceAddressSpace = RLIMIT_AS
+private let rlimitInfinity = RLIM_INFINITY
+#endif
 import NIOCore
 import VTXCore
 
@@ -15,14 +26,19 @@ import VTXCore
 ///
 /// Sizes are never trusted: a header announcing more than ``maxMessageSize`` throws before any body byte is read
 /// or any memory is reserved for it, and a body split across reads is gathered in a buffer that grows with the
-/// bytes that really arrive.
+/// bytes that really arrive. Commands have caps of their own whatever ``maxMessageSize`` says:
+/// ``maxHandshakeCommandSize`` while data frames are refused (the handshake), ``maxCommandSize`` after. With no
+/// ``maxMessageSize``, a frame (or multipart message) larger than this machine's memory
+/// (``largestHoldableSize``) is refused at its header too, instead of being gathered until memory runs out.
 ///
 /// After a throw the connection must be closed: every later call throws the same error.
 ///
 /// Divergences from libzmq, which is more lenient: reserved flag bits and commands with MORE are protocol errors
-/// here (libzmq ignores both, and never sends either). Tolerated like libzmq: long sizes for small frames, and
-/// libzmq 4.3.4's command frames of 246–255-byte subscriptions that have an 8-byte size without the LONG flag
-/// (flags `04`, size byte `00`; libzmq #4367), which are read as long frames.
+/// here (libzmq ignores both, and never sends either), as are empty commands and commands above the caps. Tolerated
+/// like libzmq: long sizes for small frames, and libzmq 4.3.4's command frames of 246–255-byte subscriptions that
+/// have an 8-byte size without the LONG flag (flags `04`, size byte `00`; libzmq #4367), which are read as long
+/// frames: such a size must be what libzmq 4.3.4 sends (256 to 265), and any other is refused as soon as one of
+/// its bytes shows it, so `04 00` followed by anything else is an empty command, refused at once.
 public struct FrameDecoder: Sendable {
     /// The largest message accepted, in bytes: the sum of a multipart message's frame bodies (libzmq's
     /// `ZMQ_MAXMSGSIZE`, which libzmq checks per frame only), and the largest command body; `nil` for no limit.
@@ -40,6 +56,24 @@ public struct FrameDecoder: Sendable {
     /// Names of commands yielded as ``Command/other(name:data:)`` with their bodies unparsed (the mechanism's
     /// ``Mechanism/unparsedCommands``: CURVE's boxed READY).
     public var unparsedCommands: Set<String> = []
+
+    /// The largest command accepted during the handshake, in bytes (the body, after the size): 64 KiB. The largest
+    /// legal handshake command is a READY or INITIATE whose metadata carries the standard properties (`Socket-Type`,
+    /// an `Identity` of at most 255 bytes) and the application's own (libzmq's `ZMQ_METADATA`); libzmq's own are
+    /// under 600 bytes, CURVE's INITIATE adds 273. Until the handshake is done a connection holds no more than one
+    /// such command, plus what a ZAP request waits on (``ZMTPHandshake``), whatever the peer sends.
+    public static let maxHandshakeCommandSize = 64 * 1024
+
+    /// The largest command accepted after the handshake, in bytes: 1 MiB, or ``maxMessageSize`` when smaller. The
+    /// commands that follow the handshake are PING and PONG (at most 18 bytes of body with their context),
+    /// SUBSCRIBE and CANCEL (whose topic counts: a subscription longer than this is refused, where libzmq has no
+    /// limit but the maximum message size), and commands VTX ignores.
+    public static let maxCommandSize = 1 << 20
+
+    /// The most bytes a frame or message can have when no ``maxMessageSize`` is set: this machine's physical
+    /// memory (or the process's address-space limit, when lower). A claim above it could never be held, so it is
+    /// refused at the header, where libzmq fails to allocate it and resets the connection.
+    public static let largestHoldableSize: Int = holdableMemory()
 
     @usableFromInline
     enum State: Sendable {
@@ -244,6 +278,7 @@ public struct FrameDecoder: Sendable {
             value = whole
             remaining = 0
         }
+        let unflaggedLong = !flags.contains(.long) && flags.contains(.command)
         while remaining > 0 {
             guard let byte = buffer.readInteger(as: UInt8.self) else {
                 state = .size(flags: flags, isLong: isLong, remaining: remaining, value: value)
@@ -257,25 +292,61 @@ public struct FrameDecoder: Sendable {
                 remaining = 7
             }
             value = value << 8 | UInt64(byte)
+            if unflaggedLong, isLong, value > FrameDecoder.libzmq4367Sizes.upperBound >> (8 * remaining) {
+                throw FrameDecoder.emptyCommand
+            }
         }
+        if unflaggedLong, isLong, !FrameDecoder.libzmq4367Sizes.contains(value) { throw FrameDecoder.emptyCommand }
         return try checkedSize(value, isCommand: flags.contains(.command))
     }
+
+    /// The sizes of libzmq 4.3.4's subscriptions with an 8-byte size and no LONG flag (#4367): a 246–255-byte topic
+    /// plus the command's name (`\u{9}SUBSCRIBE`, 10 bytes; `\u{6}CANCEL`, 7).
+    private static let libzmq4367Sizes: ClosedRange<UInt64> = 253...265
+
+    private static let emptyCommand = ZMTPError(
+        .invalidFrame,
+        "a command frame announces a size of 0 bytes (flags 04, size byte 00, and not libzmq 4.3.4's 8-byte size "
+            + "of a long subscription)"
+    )
 
     private func checkedSize(_ value: UInt64, isCommand: Bool) throws(ZMTPError) -> Int {
         guard value < UInt64(1) << 63, value <= UInt64(Int.max) else {
             throw ZMTPError(.invalidFrame, "a frame announces an impossible size of \(value) bytes")
         }
         let size = Int(value)
+        if isCommand {
+            let cap = acceptsDataFrames ? min(FrameDecoder.maxCommandSize, maxMessageSize ?? .max)
+                : FrameDecoder.maxHandshakeCommandSize
+            guard size > 0 else { throw ZMTPError(.invalidFrame, "a command frame announces a size of 0 bytes") }
+            guard size <= cap else {
+                throw ZMTPError(
+                    .messageTooLarge,
+                    "a \(size)-byte command exceeds the largest command accepted \(acceptsDataFrames ? "" : "during the handshake ")"
+                        + "(\(cap) bytes)"
+                )
+            }
+            return size
+        }
+        if maxMessageSize == nil {
+            let total = pendingBytes &+ size
+            if total > FrameDecoder.largestHoldableSize || total < 0 {
+                throw ZMTPError(
+                    .messageTooLarge,
+                    "a \(pendingBytes == 0 ? "\(size)-byte frame" : "multipart message of \(total) bytes") is more than "
+                        + "this machine could ever hold (\(FrameDecoder.largestHoldableSize) bytes of memory)"
+                )
+            }
+        }
         if let maxMessageSize {
             // Data frames count toward their whole message, so a peer cannot grow a message without bound
             // through MORE frames (libzmq checks each frame alone).
-            let total = isCommand ? size : pendingBytes &+ size
+            let total = pendingBytes &+ size
             if total > maxMessageSize || total < 0 {
                 throw ZMTPError(
                     .messageTooLarge,
-                    isCommand || pendingBytes == 0
-                        ? "a \(size)-byte \(isCommand ? "command" : "frame") exceeds the maximum message size of "
-                            + "\(maxMessageSize) bytes"
+                    pendingBytes == 0
+                        ? "a \(size)-byte frame exceeds the maximum message size of \(maxMessageSize) bytes"
                         : "a multipart message grows to \(total) bytes, past the maximum message size of "
                             + "\(maxMessageSize) bytes"
                 )
@@ -338,4 +409,23 @@ public struct FrameDecoder: Sendable {
             return .message(message)
         }
     }
+}
+
+/// This machine's physical memory, or the process's address-space limit when that is lower (see
+/// ``FrameDecoder/largestHoldableSize``); `Int.max` when neither can be read.
+private func holdableMemory() -> Int {
+    var limit = Int.max
+    let pages = sysconf(Int32(_SC_PHYS_PAGES))
+    let pageSize = sysconf(Int32(_SC_PAGESIZE))
+    if pages > 0, pageSize > 0 {
+        let (bytes, overflow) = pages.multipliedReportingOverflow(by: pageSize)
+        if !overflow { limit = bytes }
+    }
+    var addressSpace = rlimit()
+    if getrlimit(resourceAddressSpace, &addressSpace) == 0, addressSpace.rlim_cur != rlimitInfinity,
+        addressSpace.rlim_cur < rlim_t(limit)
+    {
+        limit = Int(addressSpace.rlim_cur)
+    }
+    return limit
 }

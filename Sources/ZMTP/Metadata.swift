@@ -85,11 +85,15 @@ public struct Metadata: Sendable, Hashable, RandomAccessCollection, ExpressibleB
         }
     }
 
-    /// Reads properties from all readable bytes of `buffer`, as libzmq's `parse_metadata` does.
+    /// Reads properties from all readable bytes of `buffer`, as libzmq's `parse_metadata` does, and more strictly:
+    /// libzmq takes an empty name, and keeps the first of two properties with the same name; here both are errors,
+    /// since no ZeroMQ implementation sends either and a second `Socket-Type` or `Identity` could otherwise mean
+    /// one thing to one reader and another to the next.
     ///
     /// - Parameter command: the name of the command the metadata belongs to, for error messages.
     /// - Throws: ``ZMTPError/Category/malformedCommand`` (naming `command`) when a name or value runs past the
-    ///   end or bytes are left over that cannot form a property.
+    ///   end, bytes are left over that cannot form a property, a name is empty, or a name appears twice (ignoring
+    ///   ASCII case).
     public init(parsing buffer: ByteBuffer, command: String) throws(ZMTPError) {
         var buffer = buffer
         var properties: [Property] = []
@@ -108,7 +112,12 @@ public struct Metadata: Sendable, Hashable, RandomAccessCollection, ExpressibleB
                 throw ZMTPError.malformed(command, "property \(index) (\(printableName(name.readableBytesView))) "
                     + "announces a \(valueLength)-byte value but only \(buffer.readableBytes) bytes remain")
             }
-            properties.append(Property(name: String(decoding: name.readableBytesView, as: UTF8.self), value: Frame(value)))
+            guard nameLength > 0 else { throw ZMTPError.malformed(command, "property \(index) has an empty name") }
+            let text = String(decoding: name.readableBytesView, as: UTF8.self)
+            guard !properties.contains(where: { Metadata.namesMatch($0.name, text) }) else {
+                throw ZMTPError.malformed(command, "property \(index) repeats the name \(printableName(name.readableBytesView))")
+            }
+            properties.append(Property(name: text, value: Frame(value)))
         }
         self.properties = properties
     }

@@ -82,7 +82,7 @@ public struct ZMTPHandshake: Sendable {
 
     private mutating func receive(_ buffer: inout ByteBuffer, into output: inout Output) throws(ZMTPError) {
         if isAwaitingAuthentication {
-            keep(&buffer)
+            try keep(&buffer)
             return
         }
         if peerGreeting == nil {
@@ -92,11 +92,11 @@ public struct ZMTPHandshake: Sendable {
         if !started {
             started = true
             output.add(try mechanism.start())
-            if settle(&output, rest: &buffer) { return }
+            if try settle(&output, rest: &buffer) { return }
         }
         while !mechanism.isComplete, let item = try decoder.next(&buffer) {
             output.add(try mechanism.process(item))
-            if settle(&output, rest: &buffer) { return }
+            if try settle(&output, rest: &buffer) { return }
         }
         if mechanism.isComplete { decoder.acceptsDataFrames = true }
     }
@@ -111,9 +111,9 @@ public struct ZMTPHandshake: Sendable {
         output.add(try mechanism.resume(with: outcome))
         var rest = kept ?? ByteBuffer()
         kept = nil
-        if settle(&output, rest: &rest) { return output }
+        if try settle(&output, rest: &rest) { return output }
         output.add(try receive(&rest))
-        if rest.readableBytes > 0 { keep(&rest) }
+        if rest.readableBytes > 0 { try keep(&rest) }
         return output
     }
 
@@ -124,16 +124,27 @@ public struct ZMTPHandshake: Sendable {
     }
 
     /// Whether the step just added stops processing: a failure, or a ZAP request (the rest of `buffer` is kept).
-    private mutating func settle(_ output: inout Output, rest buffer: inout ByteBuffer) -> Bool {
+    private mutating func settle(_ output: inout Output, rest buffer: inout ByteBuffer) throws(ZMTPError) -> Bool {
         if output.failure != nil { return true }
         guard output.authenticate != nil, !isAwaitingAuthentication else { return false }
         isAwaitingAuthentication = true
-        keep(&buffer)
+        try keep(&buffer)
         return true
     }
 
-    private mutating func keep(_ buffer: inout ByteBuffer) {
+    /// Keeps bytes that arrive while a ZAP request is outstanding, up to ``FrameDecoder/maxHandshakeCommandSize``:
+    /// a peer has nothing to send until it hears our answer (libzmq sends no data before both READYs), so more is
+    /// refused rather than held.
+    private mutating func keep(_ buffer: inout ByteBuffer) throws(ZMTPError) {
         guard buffer.readableBytes > 0 else { return }
+        let total = (kept?.readableBytes ?? 0) + buffer.readableBytes
+        guard total <= FrameDecoder.maxHandshakeCommandSize else {
+            throw ZMTPError(
+                .unexpectedCommand,
+                "the peer sent \(total) bytes while its handshake waited for authentication, more than the "
+                    + "\(FrameDecoder.maxHandshakeCommandSize) a handshake may hold"
+            )
+        }
         if kept == nil { kept = buffer } else { kept!.writeBuffer(&buffer) }
         buffer.moveReaderIndex(to: buffer.writerIndex)
     }

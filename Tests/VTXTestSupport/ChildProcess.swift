@@ -136,6 +136,9 @@ public final class ChildProcess: @unchecked Sendable {
         return line
     }
 
+    /// The child's process id.
+    public var processIdentifier: Int32 { process.processIdentifier }
+
     /// Every standard-output line so far.
     public var output: [String] { condition.lock(); defer { condition.unlock() }; return stdoutLines }
 

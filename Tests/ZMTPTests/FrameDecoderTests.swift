@@ -205,10 +205,10 @@ struct FrameDecoderTests {
         expectZMTPError(.messageTooLarge) { _ = try small.decodeAll(&single) }
     }
 
-    /// Without a limit a huge announced size must not allocate it: the body is gathered as it arrives.
-    @Test func hugeAnnouncedSizeWithoutLimitDoesNotAllocate() throws {
+    /// Without a limit a large announced size must not allocate it: the body is gathered as it arrives.
+    @Test func largeAnnouncedSizeWithoutLimitDoesNotAllocate() throws {
         var decoder = FrameDecoder()
-        var input = buffer(hex("02 00 00 40 00 00 00 00 00") + ascii("only a few bytes"))
+        var input = buffer(hex("02 00 00 00 00 40 00 00 00") + ascii("only a few bytes"))
         #expect(try decoder.next(&input) == nil)
         #expect(decoder.hasPartialInput)
     }

@@ -101,4 +101,32 @@ struct HandshakeSessionTests {
         #expect(admitted.commands.map(\.name) == ["READY"])
         #expect(s.isComplete)
     }
+
+    /// While ZAP is asked, a peer has nothing to send; bytes beyond the handshake budget are refused instead of kept
+    /// (before the fix they were kept without bound).
+    @Test func bytesWhileAwaitingZAPAreBounded() throws {
+        let server = NullMechanism(context: HandshakeContext(socketType: .pull, zapDomain: "global"))
+        var (s, _) = Self.opening(server)
+        var (peer, toServer) = Self.opening(NullMechanism(socketType: .push))
+        var fromServer = ByteBuffer()
+        s.greeting.write(to: &fromServer)
+        Self.write(try peer.receive(&fromServer), to: &toServer)
+        #expect(try s.receive(&toServer).authenticate != nil)
+        // 16 KiB at a time: the budget is 64 KiB, so the fifth chunk at the latest is refused.
+        var accepted = 0
+        var refusal: ZMTPError?
+        for _ in 0..<8 where refusal == nil {
+            var chunk = ByteBuffer(repeating: 0x61, count: 16 * 1024)
+            do throws(ZMTPError) {
+                _ = try s.receive(&chunk)
+                accepted += 16 * 1024
+            } catch {
+                refusal = error
+            }
+        }
+        let error = try #require(refusal, "128 KiB were kept while ZAP was asked")
+        #expect(error.category == .unexpectedCommand)
+        #expect(accepted <= FrameDecoder.maxHandshakeCommandSize && accepted >= FrameDecoder.maxHandshakeCommandSize - 16 * 1024)
+        #expect(error.message.contains("waited for authentication"), "\(error)")
+    }
 }

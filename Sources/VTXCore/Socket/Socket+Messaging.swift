@@ -215,11 +215,16 @@ extension Socket {
 
     /// Starts a stream of this socket's ``MonitorEvent``s (libzmq's `zmq_socket_monitor`).
     ///
+    /// - Parameter capacity: the most events held until they are read (at least 1); events beyond it are dropped
+    ///   and counted in ``SocketMonitor/droppedEvents``, so a monitor nobody reads costs bounded memory.
     /// - Throws: ``VTXError/Code/systemError`` when the monitor's wake-up descriptor cannot be made (the process
     ///   is out of file descriptors).
-    public func monitor() throws(VTXError) -> SocketMonitor {
-        let monitor = try SocketMonitor()
-        link.monitors.add(monitor)
+    public func monitor(capacity: Int = SocketMonitor.defaultCapacity) throws(VTXError) -> SocketMonitor {
+        let monitors = link.monitors
+        let monitor = try SocketMonitor(capacity: capacity) { [weak monitors] cancelled in
+            monitors?.remove(cancelled)
+        }
+        monitors.add(monitor)
         if isClosed { link.monitors.stop() }
         return monitor
     }

@@ -3,23 +3,56 @@ import Synchronization
 
 /// A stream of one socket's ``MonitorEvent``s, from the moment it was made until the socket closes.
 ///
-/// Read it with `for await event in monitor` or, from a thread, with ``next(timeout:)``. Events are queued, so a
-/// slow reader misses nothing; the stream ends after ``MonitorEvent/Kind/monitorStopped``.
+/// Read it with `for await event in monitor` or, from a thread, with ``next(timeout:)``. Events are queued up to
+/// ``capacity`` (like the high-water mark of libzmq's monitor socket, 1,000 by default), so a reader that keeps up
+/// misses nothing, and one that stops reading costs a bounded amount of memory: events that find the queue full
+/// are dropped and counted in ``droppedEvents``. The stream ends after ``MonitorEvent/Kind/monitorStopped``, which
+/// is always delivered, or when it is ``cancel()``led.
 public final class SocketMonitor: AsyncSequence, Sendable {
     /// The element type: one event.
     public typealias Element = MonitorEvent
 
+    /// The default ``capacity``: libzmq's default high-water mark, which its monitor sockets have too.
+    public static let defaultCapacity = 1000
+
     private struct State {
         var events: Deque<MonitorEvent> = []
         var finished = false
+        var dropped = 0
         var waiter: CheckedContinuation<MonitorEvent?, Never>?
     }
 
+    /// The most events held for the reader; later ones are dropped until it reads.
+    public let capacity: Int
     private let state = Locked(State())
     private let signaler: Signaler
+    private let cancellation: Locked<(@Sendable (SocketMonitor) -> Void)?>
 
-    init() throws(VTXError) {
+    init(capacity: Int, onCancel: @escaping @Sendable (SocketMonitor) -> Void) throws(VTXError) {
+        self.capacity = Swift.max(1, capacity)
+        cancellation = Locked(onCancel)
         signaler = try Signaler()
+    }
+
+    /// How many events were dropped because the queue held ``capacity`` events the reader had not taken.
+    public var droppedEvents: Int { state.withLock { $0.dropped } }
+
+    /// Ends the stream now: events held are discarded, no more are queued, and a waiting reader gets `nil`. The
+    /// socket stops publishing to this monitor. Calling it again does nothing.
+    public func cancel() {
+        let waiter = state.withLock { state -> CheckedContinuation<MonitorEvent?, Never>? in
+            state.finished = true
+            state.events.removeAll()
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+        signaler.signal()
+        let onCancel = cancellation.withLock { action in
+            defer { action = nil }
+            return action
+        }
+        onCancel?(self)
     }
 
     func deliver(_ event: MonitorEvent, finish: Bool = false) {
@@ -29,6 +62,11 @@ public final class SocketMonitor: AsyncSequence, Sendable {
             if let waiter = state.waiter {
                 state.waiter = nil
                 return waiter
+            }
+            // The final event is always kept, so that a reader learns that the stream ended.
+            guard finish || state.events.count < capacity else {
+                state.dropped += 1
+                return nil
             }
             state.events.append(event)
             return nil
@@ -99,6 +137,10 @@ final class MonitorHub: Sendable {
 
     func add(_ monitor: SocketMonitor) {
         monitors.withLock { $0.append(monitor) }
+    }
+
+    func remove(_ monitor: SocketMonitor) {
+        monitors.withLock { list in list.removeAll { $0 === monitor } }
     }
 
     func publish(_ event: DriverEvent, endpoint: String) {

@@ -11,23 +11,7 @@ import Darwin
 /// The built `vtx` executable, run as a subprocess.
 enum Tool {
     /// The binary: next to the test bundle (`.build/debug/vtx`, `.build-cli/debug/vtx`).
-    static let path: String? = {
-        var directories: [URL] = []
-        if let executable = Bundle.main.executableURL { directories.append(executable.deletingLastPathComponent()) }
-        directories.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            directories.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
-        }
-        for directory in directories {
-            // The test bundle may sit one level down (`VTXPackageTests.xctest/Contents/MacOS` on macOS).
-            for candidate in [directory, directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()] {
-                let path = candidate.appendingPathComponent("vtx").path
-                if FileManager.default.isExecutableFile(atPath: path) { return path }
-            }
-        }
-        return nil
-    }()
+    static let path: String? = BuiltExecutable.path(named: "vtx")
 
     /// Starts `vtx` with `arguments`.
     static func start(_ arguments: [String]) throws -> ChildProcess {

@@ -7,6 +7,9 @@ source scripts/bootstrap.sh
 # The TLS package trait builds the vtx tool and vtx-bench with the tls:// driver, so the TLS tests of the CLI run
 # too (the VTXTLS module and its own tests are built either way).
 swift build --build-tests --traits TLS
+# The DocC documentation, with no warnings (a link that does not resolve, an undocumented parameter): right after the
+# build, whose modules it reuses (same trait), so a documentation failure shows before the long test run.
+bash scripts/docs.sh
 # A driver written outside VTX (its own package, depending on VTX by path): built and run, with the conformance
 # suite, so the public API cannot lose something a driver needs. Before the main suite, whose summary ends the log.
 echo "==> Examples/CustomDriver"

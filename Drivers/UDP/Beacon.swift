@@ -48,8 +48,8 @@ public final class Beacon: Sendable {
     ///   - interface: an interface name (`lo`) or address; `nil` reads `VTX_INTERFACE`, then picks the first
     ///     interface that can broadcast (or multicast, with `ipv6`).
     ///   - ipv6: IPv6 multicast instead of IPv4 broadcast.
-    /// - Throws: ``VTXError/Code/addressNotAvailable`` when the interface does not exist or cannot broadcast (or
-    ///   multicast), ``VTXError/Code/invalidArgument`` for a port outside 1–65535, and a system error when the port
+    /// - Throws: `VTXError.Code.addressNotAvailable` when the interface does not exist or cannot broadcast (or
+    ///   multicast), `VTXError.Code.invalidArgument` for a port outside 1–65535, and a system error when the port
     ///   cannot be bound or the group joined.
     public init(port: Int, interface: String? = nil, ipv6: Bool = false) throws(VTXError) {
         guard (1...65535).contains(port) else {
@@ -91,7 +91,7 @@ public final class Beacon: Sendable {
 
     /// Starts broadcasting `payload` every `interval` (czmq's `PUBLISH`); replaces what was published before.
     ///
-    /// - Throws: ``VTXError/Code/invalidArgument`` for a payload over 255 bytes or an interval that is not positive.
+    /// - Throws: `VTXError.Code.invalidArgument` for a payload over 255 bytes or an interval that is not positive.
     public func publish(_ payload: [UInt8], interval: Duration = .seconds(1)) throws(VTXError) {
         guard payload.count <= Beacon.maxPayload else {
             throw VTXError(.invalidArgument, "a beacon payload has at most 255 bytes, not \(payload.count)")
@@ -230,7 +230,7 @@ public struct ZREBeacon: Sendable, Hashable {
 
     /// Makes a version-1 beacon.
     ///
-    /// - Throws: ``VTXError/Code/invalidArgument`` when `uuid` is not 16 bytes.
+    /// - Throws: `VTXError.Code.invalidArgument` when `uuid` is not 16 bytes.
     public init(uuid: [UInt8], port: UInt16, version: UInt8 = 1) throws(VTXError) {
         guard uuid.count == 16 else { throw VTXError(.invalidArgument, "a ZRE UUID has 16 bytes, not \(uuid.count)") }
         self.uuid = uuid

@@ -41,7 +41,7 @@ public final class UDPDriver: Driver {
 
     /// Starts the driver's event-loop thread.
     ///
-    /// - Throws: ``VTXError/Code/systemError`` when the process has no descriptors left for the event loop (NIO
+    /// - Throws: `VTXError.Code.systemError` when the process has no descriptors left for the event loop (NIO
     ///   would stop the process instead of failing).
     public func start(_ context: DriverContext) throws(VTXError) {
         var reserved: [Int32] = []

@@ -13,7 +13,7 @@ import VTXCore
 public enum UDPInterface {
     /// The IPv4 broadcast address to reach `port` through the selected interface.
     ///
-    /// - Throws: ``VTXError/Code/addressNotAvailable`` when the named interface does not exist or has no IPv4
+    /// - Throws: `VTXError.Code.addressNotAvailable` when the named interface does not exist or has no IPv4
     ///   broadcast address.
     public static func broadcastAddress(interface: String?, port: Int) throws(VTXError) -> SocketAddress {
         let wanted = interface ?? environmentInterface()
@@ -57,7 +57,7 @@ public enum UDPInterface {
     /// one (`interface`, else `VTX_INTERFACE`), else the first interface that is up, has an IPv6 address and can
     /// multicast.
     ///
-    /// - Throws: ``VTXError/Code/addressNotAvailable`` when there is no such interface (on Linux, `lo` multicasts
+    /// - Throws: `VTXError.Code.addressNotAvailable` when there is no such interface (on Linux, `lo` multicasts
     ///   only after `ip link set lo multicast on`).
     public static func multicastDevice(interface: String?) throws(VTXError) -> NIONetworkDevice {
         let wanted = interface ?? environmentInterface()

@@ -14,7 +14,7 @@ extension Authenticator {
     /// secret files alike); other files are skipped. Call it again after the directory changes.
     ///
     /// - Returns: how many keys were added.
-    /// - Throws: ``VTXError/Code/invalidArgument`` when the directory cannot be read.
+    /// - Throws: `VTXError.Code.invalidArgument` when the directory cannot be read.
     @discardableResult
     public func allowCurveCertificates(in directory: String) throws(VTXError) -> Int {
         guard let handle = opendir(directory) else {

@@ -59,7 +59,7 @@ public struct Certificate: Sendable, Hashable {
 
     /// The public file's text: comments, the metadata section, the public key.
     ///
-    /// - Throws: ``VTXError/Code/invalidArgument`` for metadata that a ZPL file cannot hold (see ``secretText()``).
+    /// - Throws: `VTXError.Code.invalidArgument` for metadata that a ZPL file cannot hold (see ``secretText()``).
     public func publicText() throws(VTXError) -> String {
         try text(header: [
             "   ZeroMQ CURVE Public Certificate",
@@ -71,7 +71,7 @@ public struct Certificate: Sendable, Hashable {
 
     /// The secret file's text: comments, the metadata section, both keys.
     ///
-    /// - Throws: ``VTXError/Code/invalidArgument`` when the certificate has no secret key, or for metadata that a
+    /// - Throws: `VTXError.Code.invalidArgument` when the certificate has no secret key, or for metadata that a
     ///   ZPL file cannot hold: a name that is empty or has characters other than letters, digits and `$-_@.&+/`,
     ///   or a value with a line break or with both kinds of quotes.
     public func secretText() throws(VTXError) -> String {
@@ -129,8 +129,10 @@ public struct Certificate: Sendable, Hashable {
 
     /// Reads a certificate from czmq `zcert` text (a public or a secret file).
     ///
-    /// - Parameter source: how errors name the text (a file name).
-    /// - Throws: ``VTXError/Code/invalidArgument`` naming `source` and the line: ZPL syntax errors, a missing or
+    /// - Parameters:
+    ///   - text: the certificate file's contents.
+    ///   - source: how errors name the text (a file name).
+    /// - Throws: `VTXError.Code.invalidArgument` naming `source` and the line: ZPL syntax errors, a missing or
     ///   repeated `curve/public-key`, a key that is not 40 valid Z85 characters, a secret key that is not the
     ///   public key's.
     public init(parsing text: String, source: String = "the certificate") throws(VTXError) {
@@ -178,7 +180,7 @@ public struct Certificate: Sendable, Hashable {
 
     /// Reads the certificate in the file at `path` (public or secret).
     ///
-    /// - Throws: ``VTXError`` naming the file when it cannot be read, and the errors of ``init(parsing:source:)``.
+    /// - Throws: `VTXError` naming the file when it cannot be read, and the errors of ``init(parsing:source:)``.
     public static func load(from path: String) throws(VTXError) -> Certificate {
         try Certificate(parsing: try SecureFile.readText(path), source: path)
     }
@@ -186,7 +188,7 @@ public struct Certificate: Sendable, Hashable {
     /// Writes the public file to `publicPath` (mode 0644) and the secret file to `secretPath` (mode 0600, set when
     /// the file is created), each atomically. czmq names them `NAME` and `NAME_secret`.
     ///
-    /// - Throws: the errors of ``secretText()`` (no secret key, unsaveable metadata), and ``VTXError`` naming the
+    /// - Throws: the errors of ``secretText()`` (no secret key, unsaveable metadata), and `VTXError` naming the
     ///   file that cannot be written.
     public func save(publicPath: String, secretPath: String) throws(VTXError) {
         let secret = try secretText()
@@ -196,7 +198,7 @@ public struct Certificate: Sendable, Hashable {
 
     /// Writes only the public file to `path` (mode 0644), atomically.
     ///
-    /// - Throws: the errors of ``publicText()``, and ``VTXError`` naming the file when it cannot be written.
+    /// - Throws: the errors of ``publicText()``, and `VTXError` naming the file when it cannot be written.
     public func savePublic(to path: String) throws(VTXError) {
         try SecureFile.writeAtomically(try publicText(), to: path, mode: 0o644)
     }

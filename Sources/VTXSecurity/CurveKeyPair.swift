@@ -21,7 +21,7 @@ public struct CurveKeyPair: Sendable, Hashable, CustomStringConvertible {
 
     /// The pair of `secretKey`, its public key derived with `crypto_scalarmult_base` (libzmq's `zmq_curve_public`).
     ///
-    /// - Throws: ``VTXError/Code/invalidArgument`` when libsodium cannot derive the public key.
+    /// - Throws: `VTXError.Code.invalidArgument` when libsodium cannot derive the public key.
     public init(secretKey: CurveKey) throws(VTXError) {
         let derived = secretKey.bytes.withUnsafeBytes { Sodium.publicKey(forSecretKey: $0) }
         guard let derived else {

@@ -2,12 +2,12 @@ import Foundation
 import ServiceLifecycle
 import VTXCore
 
-/// A ``VTX`` manager as a swift-service-lifecycle `Service`: put it in a `ServiceGroup` and the group shuts the
+/// A `VTX` manager as a swift-service-lifecycle `Service`: put it in a `ServiceGroup` and the group shuts the
 /// manager down gracefully (on SIGTERM, say), honouring each socket's linger.
 ///
 /// ``run()`` suspends until graceful shutdown is triggered (or its task is cancelled), then calls
-/// ``VTX/shutdown()``: every blocked socket call returns ``VTXError/Code/terminated``, and each driver sends what
-/// its sockets queued, within their ``Socket/linger``, before its thread stops. The shutdown blocks, so it runs on
+/// `VTX.shutdown()`: every blocked socket call returns `VTXError.Code.terminated`, and each driver sends what
+/// its sockets queued, within their `Socket.linger`, before its thread stops. The shutdown blocks, so it runs on
 /// a thread of its own, never on Swift's cooperative pool.
 ///
 /// A `ServiceGroup` shuts its services down in reverse order, each after the one after it has returned, so list
@@ -46,7 +46,7 @@ public struct VTXService: Service, CustomStringConvertible {
         await shutDownManager()
     }
 
-    /// Runs ``VTX/shutdown()``, which blocks while drivers linger, on a thread of its own.
+    /// Runs `VTX.shutdown()`, which blocks while drivers linger, on a thread of its own.
     private func shutDownManager() async {
         let manager = manager
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in

@@ -2,17 +2,17 @@ import VTXCore
 import VTXSecurity
 import ZMTP
 
-/// Chooses a connection's security mechanism from its socket's ``SecurityOptions``: the one place where options
-/// become a ``Mechanism``.
+/// Chooses a connection's security mechanism from its socket's `SecurityOptions`: the one place where options
+/// become a `Mechanism`.
 public enum MechanismFactory {
     /// The mechanism for a connection of a socket with `options`, described by `context`; `maxMessageSize` bounds
     /// the messages a CURVE mechanism re-assembles from its boxes (the frame decoder sees one box at a time).
     ///
-    /// The choice, as in ``SecurityOptions``: ``SecurityOptions/curveServer`` → CURVE server;
-    /// ``SecurityOptions/curveServerKey`` → CURVE client; ``SecurityOptions/plainServer`` → PLAIN server;
-    /// ``SecurityOptions/plainUsername`` → PLAIN client; otherwise NULL.
+    /// The choice, as in `SecurityOptions`: `SecurityOptions.curveServer` → CURVE server;
+    /// `SecurityOptions.curveServerKey` → CURVE client; `SecurityOptions.plainServer` → PLAIN server;
+    /// `SecurityOptions.plainUsername` → PLAIN client; otherwise NULL.
     ///
-    /// - Throws: ``VTXError/Code/invalidArgument`` for settings that cannot work (a PLAIN user name or password
+    /// - Throws: `VTXError.Code.invalidArgument` for settings that cannot work (a PLAIN user name or password
     ///   over 255 bytes, a CURVE server without a secret key), saying which.
     public static func make(
         for options: SecurityOptions, context: HandshakeContext, maxMessageSize: Int? = nil
@@ -63,7 +63,7 @@ public enum MechanismFactory {
     /// Checks that `options` make a mechanism, so that a bind or connect fails at once rather than every
     /// connection later.
     ///
-    /// - Throws: as ``make(for:context:)``.
+    /// - Throws: as ``make(for:context:maxMessageSize:)``.
     public static func validate(_ options: SecurityOptions, socketType: SocketType) throws(VTXError) {
         _ = try make(for: options, context: HandshakeContext(socketType: socketType))
     }

@@ -7,13 +7,13 @@ import VTXCore
 
 /// A ZMTP driver for any stream transport (TCP, Unix domain sockets, …), running on its own single-threaded
 /// SwiftNIO event loop. A ``StreamTransport`` supplies the addresses; this class does the rest: listening,
-/// accepting, connection attempts, and one ``ZMTPEngine`` per connection.
+/// accepting, connection attempts, and one `ZMTPEngine` per connection.
 ///
-/// The socket rules are the core's: a connect gets its pipe when ``DriverEndpoint/attachEarly(sink:)`` says, keeps
+/// The socket rules are the core's: a connect gets its pipe when `DriverEndpoint.attachEarly(sink:)` says, keeps
 /// it across connections and announces each new peer in it (the core then replays a subscriber's
 /// subscriptions); when an attempt fails or a connection ends, the core's reconnect loop decides when to try again
-/// and sends ``DriverCommand/reconnect(_:)``. Accepted connections get a pipe when their handshake completes and
-/// lose it when they end. After a protocol error a connect gives up (``DriverEvent/connectFailed(_:)``), as
+/// and sends `DriverCommand.reconnect(_:)`. Accepted connections get a pipe when their handshake completes and
+/// lose it when they end. After a protocol error a connect gives up (`DriverEvent.connectFailed(_:)`), as
 /// libzmq's session does.
 public final class StreamDriver: Driver, @unchecked Sendable {
     private let transport: any StreamTransport
@@ -39,7 +39,7 @@ public final class StreamDriver: Driver, @unchecked Sendable {
 
     /// Starts the driver's event-loop thread.
     ///
-    /// - Throws: ``VTXError/Code/systemError`` when the process is out of file descriptors.
+    /// - Throws: `VTXError.Code.systemError` when the process is out of file descriptors.
     public func start(_ context: DriverContext) throws(VTXError) {
         logger = context.logger
         try checkDescriptorHeadroom()
@@ -268,7 +268,7 @@ final class Listener: ZMTPEngineOwner, @unchecked Sendable {
 }
 
 /// One connect: it keeps the pipe across connections and makes an attempt when told to (the core's reconnect loop
-/// sends ``DriverCommand/reconnect(_:)``). Confined to the loop.
+/// sends `DriverCommand.reconnect(_:)`). Confined to the loop.
 final class Connecter: ZMTPEngineOwner, @unchecked Sendable {
     let endpoint: DriverEndpoint
     private let transport: any StreamTransport

@@ -12,17 +12,17 @@ public protocol StreamTransport: Sendable {
     /// Checks an endpoint's address syntax (called synchronously, so a malformed address fails the bind or
     /// connect call itself).
     ///
-    /// - Throws: ``VTXError/Code/invalidEndpoint`` (or another code) with the reason.
+    /// - Throws: `VTXError.Code.invalidEndpoint` (or another code) with the reason.
     func validate(_ endpoint: Endpoint, role: DriverEndpoint.Role) throws(VTXError)
 
     /// Where to listen for a bind. May prepare the system (an IPC transport removes a stale socket file).
     ///
-    /// - Throws: a ``VTXError`` when the address cannot be used (address in use, not available).
+    /// - Throws: a `VTXError` when the address cannot be used (address in use, not available).
     func bindAddress(for endpoint: Endpoint) throws(VTXError) -> SocketAddress
 
     /// Where to connect; resolved again for every attempt, so a name that starts resolving later is found.
     ///
-    /// - Throws: a ``VTXError`` when the address cannot be resolved now (the connecter retries later).
+    /// - Throws: a `VTXError` when the address cannot be resolved now (the connecter retries later).
     func connectAddress(for endpoint: Endpoint) throws(VTXError) -> SocketAddress
 
     /// A socket address in endpoint form, `scheme://…`: a listener's bound address as the socket reports it
@@ -44,13 +44,13 @@ public protocol StreamTransport: Sendable {
     /// A bound, listening descriptor made by the transport itself, for addresses `SocketAddress` cannot express
     /// (Linux abstract Unix names with libzmq's exact address length); `nil` to bind ``bindAddress(for:)``.
     ///
-    /// - Throws: a ``VTXError`` when the socket cannot be made (the name is in use, say).
+    /// - Throws: a `VTXError` when the socket cannot be made (the name is in use, say).
     func makeListeningSocket(for endpoint: Endpoint) throws(VTXError) -> NIOBSDSocket.Handle?
 
     /// A connected descriptor made by the transport itself (see ``makeListeningSocket(for:)``); `nil` to connect
     /// to ``connectAddress(for:)``.
     ///
-    /// - Throws: a ``VTXError`` when the connection cannot be made now (the connecter retries).
+    /// - Throws: a `VTXError` when the connection cannot be made now (the connecter retries).
     func makeConnectedSocket(for endpoint: Endpoint) throws(VTXError) -> NIOBSDSocket.Handle?
 }
 

@@ -95,7 +95,11 @@ public struct Proxy: Sendable {
 
     /// Makes a proxy; frontend and backend may be the same socket.
     ///
-    /// - Parameter control: steers the proxy from other threads; `nil` makes one (read it from ``control``).
+    /// - Parameters:
+    ///   - frontend: the socket facing clients (libzmq's `frontend`).
+    ///   - backend: the socket facing services (libzmq's `backend`).
+    ///   - capture: a socket that receives a copy of every message forwarded either way; `nil` for none.
+    ///   - control: steers the proxy from other threads; `nil` makes one (read it from ``control``).
     /// - Throws: ``VTXError/Code/systemError`` when a control has to be made and its wake-up descriptor cannot be.
     public init(frontend: Socket, backend: Socket, capture: Socket? = nil, control: ProxyControl? = nil) throws(VTXError) {
         self.frontend = frontend

@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Turns values into message payloads for ``Socket/send(encoding:encoder:)``.
+/// Turns values into message payloads for ``Socket/send(encoding:encoder:)-96r51``.
 ///
 /// Foundation's `JSONEncoder` conforms (the default); conform another coder (a property-list encoder, a
 /// MessagePack or CBOR library) with an extension whose `encode(_:)` returns the bytes.
@@ -15,7 +15,7 @@ public protocol MessageEncoder {
     func encode<Value: Encodable>(_ value: Value) throws -> Data
 }
 
-/// Turns message payloads back into values for ``Socket/receive(_:decoder:)``.
+/// Turns message payloads back into values for ``Socket/receive(_:decoder:)-4k8dt``.
 ///
 /// Foundation's `JSONDecoder` conforms (the default); conform another coder with an extension.
 public protocol MessageDecoder {

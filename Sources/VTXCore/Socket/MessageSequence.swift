@@ -7,7 +7,7 @@ extension Socket {
     /// }
     /// ```
     ///
-    /// Each step is ``receive()-(Message)`` (the `async` twin), so it suspends without blocking a thread and
+    /// Each step is ``receive()-1z28k`` (the `async` twin), so it suspends without blocking a thread and
     /// honours ``receiveTimeout``. See ``MessageSequence`` for when the sequence ends and what it throws.
     public var messages: MessageSequence {
         MessageSequence(socket: self)
@@ -18,11 +18,11 @@ extension Socket {
 ///
 /// - The sequence **ends** (its iterator returns `nil`) when the socket is closed (by the loop's body, say) or
 ///   its manager shuts down (``VTX/shutdown()``, from any thread), and when the iterating task is cancelled.
-/// - It **throws** every other error of ``Socket/receive()-(Message)``: ``VTXError/Code/timedOut`` after
+/// - It **throws** every other error of ``Socket/receive()-1z28k``: ``VTXError/Code/timedOut`` after
 ///   ``Socket/receiveTimeout`` (forever by default), ``VTXError/Code/notSupported`` on a send-only type,
 ///   ``VTXError/Code/invalidState`` for a REQ out of turn. An iterator may be asked again after a time-out.
 /// - **Cancelling** the iterating task ends the loop and leaves the socket as it was: a message is taken from
-///   the socket only when it is handed to the iterator, so the next ``Socket/receive()-(Message)`` gets the
+///   the socket only when it is handed to the iterator, so the next ``Socket/receive()-1z28k`` gets the
 ///   first message the loop did not see. A cancelled task's iterator returns `nil` without taking one.
 ///
 /// Like the socket, a sequence is used by one task at a time; to stop a loop from another task, cancel the loop's
@@ -51,7 +51,7 @@ public struct MessageSequence: AsyncSequence, Sendable {
 
         /// The next message; `nil` once the socket is closed, its manager shut down, or the task cancelled.
         ///
-        /// - Throws: as ``Socket/receive()-(Message)``, except for the errors that end the sequence.
+        /// - Throws: as ``Socket/receive()-1z28k``, except for the errors that end the sequence.
         public mutating func next() async throws(VTXError) -> Message? {
             guard !isFinished, !Task.isCancelled else { return nil }
             return try finish(await Self.step(socket))

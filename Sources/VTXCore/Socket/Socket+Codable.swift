@@ -6,7 +6,7 @@ import Foundation
 
 extension Socket {
     /// Sends a value as a one-frame message holding its encoding: JSON by default, or any ``MessageEncoder``
-    /// (pyzmq's `send_json`, with a coder of your choice). Waits as ``send(_:)-(Message)``.
+    /// (pyzmq's `send_json`, with a coder of your choice). Waits as ``send(_:)-5eylc``.
     ///
     /// ```swift
     /// try socket.send(encoding: Order(id: 7, item: "tea"))
@@ -17,14 +17,14 @@ extension Socket {
     ///   - value: the value to send.
     ///   - encoder: the coder; a new `JSONEncoder` by default.
     /// - Throws: ``VTXError/Code/invalidArgument`` when the encoder fails (nothing is sent), and the errors of
-    ///   ``send(_:)-(Message)``.
+    ///   ``send(_:)-5eylc``.
     public func send(encoding value: some Encodable, encoder: some MessageEncoder = JSONEncoder()) throws(VTXError) {
         try send(Self.message(encoding: value, with: encoder))
     }
 
-    /// Sends a value's encoding as a one-frame message, suspending as ``send(_:)-(Message)`` does.
+    /// Sends a value's encoding as a one-frame message, suspending as ``send(_:)-2r22t`` does.
     ///
-    /// - Throws: as ``send(encoding:encoder:)``, and ``VTXError/Code/cancelled`` when the task is cancelled.
+    /// - Throws: as ``send(encoding:encoder:)-96r51``, and ``VTXError/Code/cancelled`` when the task is cancelled.
     public func send(
         encoding value: some Encodable,
         encoder: some MessageEncoder = JSONEncoder()
@@ -34,13 +34,13 @@ extension Socket {
     }
 
     /// Receives a one-frame message and decodes its payload as a `Value` (pyzmq's `recv_json`): JSON by default,
-    /// or any ``MessageDecoder``. Waits as ``receive()``.
+    /// or any ``MessageDecoder``. Waits as ``receive()-xg6l``.
     ///
     /// - Parameters:
     ///   - type: the type to decode.
     ///   - decoder: the coder; a new `JSONDecoder` by default.
     /// - Throws: ``VTXError/Code/invalidMessage`` when the message has several frames or the decoder refuses its
-    ///   payload (the message has been taken), and the errors of ``receive()``.
+    ///   payload (the message has been taken), and the errors of ``receive()-xg6l``.
     public func receive<Value: Decodable>(
         _ type: Value.Type,
         decoder: some MessageDecoder = JSONDecoder()
@@ -48,9 +48,9 @@ extension Socket {
         try Self.decode(type, from: receive(), with: decoder)
     }
 
-    /// Receives a one-frame message and decodes its payload, suspending as ``receive()-(Message)`` does.
+    /// Receives a one-frame message and decodes its payload, suspending as ``receive()-1z28k`` does.
     ///
-    /// - Throws: as ``receive(_:decoder:)``, and ``VTXError/Code/cancelled`` when the task is cancelled.
+    /// - Throws: as ``receive(_:decoder:)-4k8dt``, and ``VTXError/Code/cancelled`` when the task is cancelled.
     public func receive<Value: Decodable>(
         _ type: Value.Type,
         decoder: some MessageDecoder = JSONDecoder()

@@ -13,14 +13,14 @@ extension Socket {
         try send(consume message, timeout: timeout)
     }
 
-    /// Sends a message made of the given frames (see ``send(_:)-(Message)``).
+    /// Sends a message made of the given frames (see ``send(_:)-5eylc``).
     public func send(_ frames: Frame...) throws(VTXError) {
         try send(Message(frames), timeout: options.sendTimeout)
     }
 
     /// Sends a message, waiting up to `timeout` (`nil`: forever, `.zero`: not at all).
     ///
-    /// - Throws: as ``send(_:)-(Message)``.
+    /// - Throws: as ``send(_:)-5eylc``.
     public func send(_ message: consuming Message, timeout: Duration?) throws(VTXError) {
         try refreshState()
         var message = consume message
@@ -46,9 +46,9 @@ extension Socket {
         )
     }
 
-    /// Sends a text as a one-frame message of its UTF-8 bytes (see ``send(_:)-(Message)``).
+    /// Sends a text as a one-frame message of its UTF-8 bytes (see ``send(_:)-5eylc``).
     ///
-    /// - Throws: as ``send(_:)-(Message)``.
+    /// - Throws: as ``send(_:)-5eylc``.
     public func send(_ text: some StringProtocol) throws(VTXError) {
         try send(Message(Frame(String(text))), timeout: options.sendTimeout)
     }
@@ -67,7 +67,7 @@ extension Socket {
     /// Sends a message if that can be done without waiting.
     ///
     /// - Returns: `false` when the socket would have to wait (no peer, or every peer at its high-water mark).
-    /// - Throws: as ``send(_:)-(Message)``, except for timeouts.
+    /// - Throws: as ``send(_:)-5eylc``, except for timeouts.
     @discardableResult
     public func trySend(_ message: consuming Message) throws(VTXError) -> Bool {
         do {
@@ -91,7 +91,7 @@ extension Socket {
 
     /// Receives a message, waiting up to `timeout` (`nil`: forever, `.zero`: not at all).
     ///
-    /// - Throws: as ``receive()``.
+    /// - Throws: as ``receive()-xg6l``.
     public func receive(timeout: Duration?) throws(VTXError) -> Message {
         try refreshState()
         if let message = try receiveFromPattern() { return message }
@@ -116,7 +116,7 @@ extension Socket {
     /// Receives a message if one is waiting.
     ///
     /// - Returns: the message, or `nil` when none is waiting.
-    /// - Throws: as ``receive()``, except for timeouts.
+    /// - Throws: as ``receive()-xg6l``, except for timeouts.
     public func tryReceive() throws(VTXError) -> Message? {
         do {
             return try receive(timeout: .zero)
@@ -145,7 +145,7 @@ extension Socket {
     /// Sends a whole message, suspending (not blocking the thread) while it cannot be sent; honours
     /// ``sendTimeout`` and task cancellation.
     ///
-    /// - Throws: as ``send(_:)-(Message)``, and ``VTXError/Code/cancelled`` when the task is cancelled.
+    /// - Throws: as ``send(_:)-5eylc``, and ``VTXError/Code/cancelled`` when the task is cancelled.
     public func send(_ message: Message) async throws(VTXError) {
         try await waitAsync(timeout: options.sendTimeout) { socket throws(VTXError) in
             try socket.trySend(message) ? () : nil
@@ -155,7 +155,7 @@ extension Socket {
     /// Receives a whole message, suspending (not blocking the thread) until one arrives; honours
     /// ``receiveTimeout`` and task cancellation.
     ///
-    /// - Throws: as ``receive()``, and ``VTXError/Code/cancelled`` when the task is cancelled.
+    /// - Throws: as ``receive()-xg6l``, and ``VTXError/Code/cancelled`` when the task is cancelled.
     public func receive() async throws(VTXError) -> Message {
         try await waitAsync(timeout: options.receiveTimeout) { socket throws(VTXError) in
             try socket.tryReceive()

@@ -207,7 +207,7 @@ extension Socket {
         set { options.xpubNoDrop = newValue }
     }
 
-    /// XPUB: apply subscriptions only through ``subscribe(_:)`` after receiving them. Default `false`.
+    /// XPUB: apply subscriptions only through ``subscribe(_:)-(Frame)`` after receiving them. Default `false`.
     /// The corresponding libzmq option is `ZMQ_XPUB_MANUAL`.
     public var xpubManual: Bool {
         get { options.xpubManual }

@@ -1,7 +1,7 @@
 extension Socket {
     /// Sends every message of an asynchronous sequence, in order, and returns when the sequence ends.
     ///
-    /// This is the writer side of ``messages``: each message goes through ``send(_:)-(Message)`` (the `async`
+    /// This is the writer side of ``messages``: each message goes through ``send(_:)-2r22t`` (the `async`
     /// twin), so when every peer the pattern could pick is at its high-water mark the call **suspends** (it does
     /// not block a thread, and it does not pull the next message from `messages`) until a peer takes messages
     /// again. A producer that feeds `messages` from elsewhere (an `AsyncStream` with a bounded buffer, say)
@@ -14,7 +14,7 @@ extension Socket {
     ///
     /// - Parameter messages: the messages; iterated once.
     /// - Returns: the number of messages sent.
-    /// - Throws: the sequence's own errors, and the ``VTXError``s of ``send(_:)-(Message)``
+    /// - Throws: the sequence's own errors, and the ``VTXError``s of ``send(_:)-2r22t``
     ///   (``VTXError/Code/cancelled`` when the task is cancelled: the messages sent before stay sent, the one
     ///   being sent and the rest are not).
     @discardableResult
@@ -30,11 +30,11 @@ extension Socket {
     }
 
     /// Sends every message of a sequence, in order, suspending at the high-water mark as
-    /// ``send(contentsOf:)-(AsyncSequence)`` does.
+    /// ``send(contentsOf:)-8v325`` does.
     ///
     /// - Parameter messages: the messages.
     /// - Returns: the number of messages sent.
-    /// - Throws: as ``send(_:)-(Message)``; the messages sent before an error stay sent.
+    /// - Throws: as ``send(_:)-2r22t``; the messages sent before an error stay sent.
     @discardableResult
     public func send(contentsOf messages: some Sequence<Message>) async throws(VTXError) -> Int {
         var count = 0

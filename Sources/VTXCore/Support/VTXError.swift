@@ -51,8 +51,8 @@ public struct VTXError: Error, Sendable, Hashable, CustomStringConvertible {
         /// key, or no handler where one is required. libzmq: `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH`.
         case authenticationFailed
         /// A received message does not have the shape the call asked for: text that is not UTF-8, more or fewer
-        /// frames than expected, or a payload the decoder refused (``Socket/receiveString()``,
-        /// ``Socket/receive(_:decoder:)``). The message has been taken from the socket.
+        /// frames than expected, or a payload the decoder refused (``Socket/receiveString()-769ku``,
+        /// ``Socket/receive(_:decoder:)-4k8dt``). The message has been taken from the socket.
         case invalidMessage
     }
 

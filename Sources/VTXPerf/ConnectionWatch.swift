@@ -14,7 +14,7 @@ public final class ConnectionWatch {
 
     /// Starts watching `socket`; make it before the socket connects.
     ///
-    /// - Throws: as ``Socket/monitor()``.
+    /// - Throws: as ``Socket/monitor(capacity:)``.
     public init(_ socket: Socket) throws(VTXError) {
         monitor = try socket.monitor()
     }

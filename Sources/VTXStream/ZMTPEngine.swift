@@ -375,17 +375,20 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         var budget = ZMTPEngine.drainLimit
         while more, budget > 0, channel.isWritable {
             var buffer = channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
+            var large: Message?
             do throws(ZMTPError) {
-                more = try fillBatch(&buffer, from: pipe)
+                more = try fillBatch(&buffer, from: pipe, large: &large)
             } catch {
                 fail(protocolError: error)
                 return
             }
+            if let large { budget -= write(large, after: &buffer, context) }
             if buffer.readableBytes > 0 {
                 budget -= buffer.readableBytes
                 context.write(wrapOutboundOut(buffer), promise: nil)
                 wrote = true
             }
+            wrote = wrote || large != nil
         }
         if wrote { context.flush() }
         if more, budget <= 0, channel.isWritable {
@@ -399,8 +402,10 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     /// Encodes queued messages into `buffer` until it holds about ``batchSize`` bytes; returns `false` once the
     /// pipe has run dry. Plain frames (NULL, no subscription commands) are written straight into the buffer's
     /// memory, one access for the whole batch; a message that does not fit there, and every message of a
-    /// connection that needs translating, goes through ``encode(_:into:)``.
-    func fillBatch(_ buffer: inout ByteBuffer, from pipe: MessagePipe) throws(ZMTPError) -> Bool {
+    /// connection that needs translating, goes through ``encode(_:into:)``. A message with a body of
+    /// ``largeBodySize`` or more that may go out as it is ends the batch early in `large`, unencoded: see
+    /// ``write(_:after:_:)``.
+    func fillBatch(_ buffer: inout ByteBuffer, from pipe: MessagePipe, large: inout Message?) throws(ZMTPError) -> Bool {
         var carried: Message?
         if plainFrames {
             var dry = false
@@ -421,9 +426,19 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
             }
             if dry { return false }
         }
-        if let carried { try encode(carried, into: &buffer) }
+        if let carried {
+            if hasLargeBody(carried) {
+                large = carried
+                return true
+            }
+            try encode(carried, into: &buffer)
+        }
         while buffer.readableBytes < ZMTPEngine.batchSize {
             guard let message = pipe.read() else { return false }
+            if hasLargeBody(message) {
+                large = message
+                return true
+            }
             try encode(message, into: &buffer)
         }
         return true
@@ -477,6 +492,10 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
         var buffer = context.channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
         if let pipe {
             while let message = pipe.read() {
+                if hasLargeBody(message) {
+                    _ = write(message, after: &buffer, context)
+                    continue
+                }
                 do throws(ZMTPError) { try encode(message, into: &buffer) } catch { break }
             }
         }

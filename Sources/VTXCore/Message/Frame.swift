@@ -91,10 +91,22 @@ public struct Frame: Sendable {
         } else if count <= FrameSlab.largestBody, let reserved = FrameSlab.reserve(count) {
             initialize(UnsafeMutableRawBufferPointer(start: reserved.slab.bytes(at: reserved.offset), count: count))
             storage = .slab(reserved.slab, SlabSpan(offset: reserved.offset, count: count))
+        } else if count >= Frame.bufferStorageSize {
+            // Large bodies live in a `ByteBuffer`, which a stream transport writes to the network as it is.
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { memory in
+                initialize(UnsafeMutableRawBufferPointer(rebasing: memory[..<count]))
+                return count
+            }
+            storage = .buffer(buffer)
         } else {
             storage = .heap(FrameStorage.make(count: count, initialize: initialize))
         }
     }
+
+    /// The body size from which ``init(count:initializingWith:)`` (and so every copying initializer) keeps the
+    /// bytes in a `ByteBuffer`: 64 KiB. A stream transport then writes them without copying them again.
+    @usableFromInline static let bufferStorageSize = 64 * 1024
 
     /// A frame holding the given bytes.
     @inlinable

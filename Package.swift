@@ -46,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         .target(
@@ -149,7 +150,7 @@ let package = Package(
         ),
         .target(
             name: "VTXPerf",
-            dependencies: ["VTX"],
+            dependencies: ["VTX", .product(name: "Histogram", package: "hdrhistogram-swift")],
             path: "Sources/VTXPerf",
             swiftSettings: strictSettings
         ),
@@ -181,7 +182,7 @@ let package = Package(
         .executableTarget(
             name: "VTXBench",
             dependencies: [
-                "VTX", .target(name: "VTXTLS", condition: .when(traits: ["TLS"])),
+                "VTX", "VTXPerf", .target(name: "VTXTLS", condition: .when(traits: ["TLS"])),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             path: "Benchmarks/VTXBench",

@@ -95,6 +95,8 @@ set grid ytics
 set ylabel "ratio"
 set xtics rotate by -30 scale 0
 set key off
+set rmargin 10
+set bmargin 7
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb "black"
 plot "$CHART_DIR/ratios.dat" using 3:4:5:xticlabels(sprintf("%s %s", stringcolumn(1), stringcolumn(2))) lc rgb "#3b75af"
 GNUPLOT

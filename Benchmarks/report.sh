@@ -71,7 +71,6 @@ percentile_row() {
     true
 }
 
-# A per-pair ratio table and a percentile table for one latency series of inproc or tcp/ipc raw lines.
 # Draws the charts from what ratio_row and percentile_row kept: one bar chart of the median per-pair ratios
 # (whiskers: min-max) for every transport, and one percentile chart per transport (one-way latency against
 # the percentile, on a scale of nines: p50 at 0.3, p90 at 1, p99 at 2, p99.9 at 3, max at 4).

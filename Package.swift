@@ -48,6 +48,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         // DocC: `swift package generate-documentation` (scripts/docs.sh); a build-time plugin only, nothing links it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         .target(
@@ -151,7 +152,7 @@ let package = Package(
         ),
         .target(
             name: "VTXPerf",
-            dependencies: ["VTX"],
+            dependencies: ["VTX", .product(name: "Histogram", package: "hdrhistogram-swift")],
             path: "Sources/VTXPerf",
             swiftSettings: strictSettings
         ),
@@ -183,7 +184,7 @@ let package = Package(
         .executableTarget(
             name: "VTXBench",
             dependencies: [
-                "VTX", .target(name: "VTXTLS", condition: .when(traits: ["TLS"])),
+                "VTX", "VTXPerf", .target(name: "VTXTLS", condition: .when(traits: ["TLS"])),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             path: "Benchmarks/VTXBench",

@@ -138,10 +138,11 @@ stream_pair() {
     fi
 }
 
-# Runs one timed pair and appends its raw line: the receiver's msg/s (thr) or the REQ side's one-way latency (lat).
+# Runs one timed pair and appends its raw line: the receiver's msg/s (thr) or the REQ side's one-way latency (lat;
+# with the percentiles of its round trips, p50=… p90=… p99=… p99.9=… max=…, one-way µs).
 stream_measure() {
     local kind=$1 transport=$2 size=$3 pair=$4
-    local count line value
+    local count line value percentiles=""
     count=$(stream_count "$kind" "$size")
     line="stream kind=$kind transport=$transport size=$size pair=$pair count=$count"
     if stream_pair "$kind" "$transport" "$size" "$count" "$pair"; then
@@ -149,8 +150,9 @@ stream_measure() {
             value=$(sed -n 's/^mean throughput: \([0-9.]*\) \[msg\/s\]$/\1/p' "$STREAM_TMP/local.out")
         else
             value=$(sed -n 's/^average latency: \([0-9.]*\) \[us\]$/\1/p' "$STREAM_TMP/remote.out")
+            percentiles=$(sed -n 's/^latency percentiles: \(.*\) \[us\]$/\1/p' "$STREAM_TMP/remote.out")
         fi
-        line="$line value=${value:-nan}"
+        line="$line value=${value:-nan}${percentiles:+ $percentiles}"
     else
         line="$line failed=$STREAM_FAILURE"
         echo "    warning: $kind $transport $size B $pair failed ($STREAM_FAILURE); its remaining runs are skipped" >&2
@@ -269,6 +271,31 @@ stream_profile() {
 
 # MARK: Table
 
+# The per-pair ratios (vtx<->vtx of run i over zmq<->zmq of run i; see Benchmarks/report.sh for the WIDE flag)
+# and the latency percentiles (median of the runs; vtx<->vtx and zmq<->zmq) of each transport, kept for the charts.
+stream_pair_table() {
+    local transport kind size label prefix
+    for transport in "$@"; do
+        echo
+        ratio_header "$transport vtx<->vtx / zmq<->zmq, per pair"
+        for kind in thr lat; do
+            for size in $(stream_sizes "$kind"); do
+                label=$([ "$kind" = thr ] && echo "throughput" || echo "latency")
+                case $size in 16) label="$label 16 B" ;; 1024) label="$label 1 KiB" ;; 65536) label="$label 64 KiB" ;; esac
+                prefix="stream kind=$kind transport=$transport size=$size pair="
+                ratio_row "$label" "${prefix}vtx-vtx " "${prefix}zmq-zmq " value "$transport"
+            done
+        done
+        echo
+        percentile_header "$transport latency, one-way us"
+        for size in 16 1024; do
+            prefix="stream kind=lat transport=$transport size=$size pair="
+            percentile_row "VTX $size B" "${prefix}vtx-vtx " "latency-$transport.dat"
+            percentile_row "libzmq $size B" "${prefix}zmq-zmq " "latency-$transport.dat"
+        done
+    done
+}
+
 # Prints "median min max" of the values of one pairing, or "FAIL(reason)" when it failed.
 stream_stats() {
     local prefix=$1 failure
@@ -345,6 +372,7 @@ stream_table() {
             done
         done
     done
+    stream_pair_table "$@"
     if grep -q "^syscalls " "$RAW"; then
         echo
         echo "per process, throughput runs (--profile): syscalls under perf trace; allocations and CPU without tracing"

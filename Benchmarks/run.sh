@@ -2,7 +2,9 @@
 # VTX beside libzmq on this machine, in the same run (see docs/PERFORMANCE.md).
 #
 #   bash Benchmarks/run.sh                  build, run every benchmark (inproc, tcp, ipc; median of VTX_BENCH_RUNS,
-#                                           default 3), print the tables and write raw results to Benchmarks/results/
+#                                           default 5, alternating VTX and libzmq), print the tables (with the
+#                                           per-pair ratios, their spread and the latency percentiles) and write raw
+#                                           results and PNG charts (gnuplot) to Benchmarks/results/
 #   bash Benchmarks/run.sh inproc|tcp|ipc   only the transports named (any of them, in any order)
 #   bash Benchmarks/run.sh curve plain      tcp with CURVE (libzmq's test keys) or PLAIN on both sides, beside
 #                                           libzmq with the same mechanism (not run by default)
@@ -43,8 +45,14 @@ for transport in "${TRANSPORTS[@]}"; do
 done
 
 source scripts/bootstrap.sh
+# The charts (Benchmarks/report.sh) are drawn with gnuplot, installed here as bootstrap.sh installs the rest.
+if ! command -v gnuplot >/dev/null 2>&1; then
+    echo "==> installing gnuplot-nox"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq gnuplot-nox >/dev/null
+fi
 
-RUNS=${VTX_BENCH_RUNS:-3}
+RUNS=${VTX_BENCH_RUNS:-5}
 THR16=${VTX_BENCH_THR16:-10000000}
 THR1K=${VTX_BENCH_THR1K:-5000000}
 LAT=${VTX_BENCH_LAT:-50000}
@@ -78,7 +86,7 @@ echo "==> building the libzmq programs and the malloc counter into $BIN_DIR"
 mkdir -p "$BIN_DIR"
 read -r -a ZMQ_FLAGS <<<"$(pkg-config --cflags --libs libzmq)"
 for program in zmq_thr zmq_lat zmq_allocs zmq_local_thr zmq_remote_thr zmq_local_lat zmq_remote_lat; do
-    cc -O2 -Wall -Wextra -o "$BIN_DIR/$program" "Benchmarks/libzmq/$program.c" "${ZMQ_FLAGS[@]}" -lpthread -ldl
+    cc -O2 -Wall -Wextra -o "$BIN_DIR/$program" "Benchmarks/libzmq/$program.c" "${ZMQ_FLAGS[@]}" -lpthread -ldl -lm
 done
 cc -O2 -Wall -Wextra -shared -fPIC -o "$BIN_DIR/malloc_count.so" Benchmarks/alloc/malloc_count.c
 MALLOC_COUNT="$PWD/$BIN_DIR/malloc_count.so"
@@ -113,6 +121,9 @@ cat "$OUT/environment.txt"
 if awk '{ exit !($1 > 1.0) }' /proc/loadavg; then
     echo "warning: the machine is busy (load $(cut -d' ' -f1 /proc/loadavg)); wall-clock figures will be noisy" >&2
 fi
+
+# Per-pair ratios with their spread, percentile tables and charts: pair_ratios, ratio_row, percentile_row, draw_charts.
+source Benchmarks/report.sh
 
 # Runs one benchmark command, appends its line to the raw file and echoes it.
 run() {
@@ -233,6 +244,20 @@ inproc_table() {
             "$(micro "$vm") ($vlo-$vhi)" "$(micro "$zm") ($zlo-$zhi)" "$(ratio "$vm" "$zm")" "<= 1.00x"
     done
     echo
+    ratio_header "inproc VTX / libzmq, per pair"
+    for size in 16 1024; do
+        ratio_row "throughput $size B" "thr impl=vtx size=$size " "thr impl=libzmq size=$size " msgs_per_s inproc
+    done
+    for size in 16 1024; do
+        ratio_row "latency $size B" "lat impl=vtx size=$size " "lat impl=libzmq size=$size " latency_us inproc
+    done
+    echo
+    percentile_header "inproc latency, one-way us"
+    for size in 16 1024; do
+        percentile_row "VTX $size B" "lat impl=vtx size=$size " latency-inproc.dat
+        percentile_row "libzmq $size B" "lat impl=libzmq size=$size " latency-inproc.dat
+    done
+    echo
     printf '%-44s %-14s %-14s %s\n' "heap allocations (steady state)" "VTX" "libzmq" "goal (VTX)"
     for size in 16 1024; do
         goal=$([ "$size" = 16 ] && echo "0" || echo "<= 1")
@@ -278,6 +303,7 @@ SUMMARY="$OUT/summary.txt"
     [ "$RUN_TLS" = 1 ] && tls_table
     true
 } | tee "$SUMMARY"
+draw_charts
 
 ln -sfn "$STAMP" Benchmarks/results/latest
 echo

@@ -22,37 +22,36 @@ func streamManager() throws -> VTX {
     return vtx
 }
 
-/// The security mechanism of `VTX_BENCH_MECHANISM` (`null`, the default; `plain`; `curve`) on `socket`: the
-/// binding roles are the server, the connecting ones the client, with the same keys and credentials as the libzmq
-/// twins (`Benchmarks/libzmq/common.h`: libzmq's test keys, user and password `bench`). A PLAIN server starts an
-/// `Authenticator` that admits that user, as the twins start a ZAP handler that admits everyone; keep it alive
-/// (it is returned) for the whole run.
-@discardableResult
-func applyMechanism(to socket: Socket, vtx: VTX, server: Bool) throws -> Authenticator? {
+/// The security mechanism of `VTX_BENCH_MECHANISM` (`null`, the default; `plain`; `curve`) for a socket of
+/// `vtx`: the binding roles are the server, the connecting ones the client, with the same keys and credentials as
+/// the libzmq twins (`Benchmarks/libzmq/common.h`: libzmq's test keys, user and password `bench`). A PLAIN server
+/// starts an `Authenticator` that admits that user, as the twins start a ZAP handler that admits everyone; keep
+/// it alive (it is returned) for the whole run.
+func benchMechanism(vtx: VTX, server: Bool) throws -> (security: SecurityOptions, authenticator: Authenticator?) {
+    var security = SecurityOptions()
     switch ProcessInfo.processInfo.environment["VTX_BENCH_MECHANISM"] ?? "null" {
     case "null":
-        return nil
+        return (security, nil)
     case "plain":
         if server {
             let authenticator = try Authenticator(manager: vtx)
             authenticator.setPasswords(["bench": "bench"])
-            socket.plainServer = true
-            return authenticator
-        } else {
-            socket.plainUsername = "bench"
-            socket.plainPassword = "bench"
+            security.plainServer = true
+            return (security, authenticator)
         }
+        security.plainUsername = "bench"
+        security.plainPassword = "bench"
     case "curve":
         if server {
-            socket.curveServer = true
-            socket.curveSecretKey = try CurveKey(z85: "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6")
+            security.curveServer = true
+            security.curveSecretKey = try CurveKey(z85: "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6")
         } else {
-            socket.curveServerKey = try CurveKey(z85: "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7")
-            socket.curvePublicKey = try CurveKey(z85: "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID")
-            socket.curveSecretKey = try CurveKey(z85: "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs")
+            security.curveServerKey = try CurveKey(z85: "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7")
+            security.curvePublicKey = try CurveKey(z85: "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID")
+            security.curveSecretKey = try CurveKey(z85: "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs")
         }
     case let other:
         fail("VTX_BENCH_MECHANISM must be null, plain or curve, not \(other)")
     }
-    return nil
+    return (security, nil)
 }

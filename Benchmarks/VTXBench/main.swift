@@ -3,7 +3,9 @@
 //   vtx-bench thr SIZE COUNT          PUSH (worker thread) -> PULL (main thread); msg/s at the receiver, the clock
 //                                     starting once the first message has arrived (like libzmq's inproc_thr)
 //   vtx-bench lat SIZE ROUNDTRIPS     REQ (main thread) <-> REP (worker thread); one-way latency = elapsed /
-//                                     (roundtrips * 2) (like libzmq's inproc_lat), after 1000 untimed trips
+//                                     (roundtrips * 2) (like libzmq's inproc_lat), after 1000 untimed trips, and
+//                                     the one-way percentiles of every round trip (p50=… p90=… p99=… p99.9=…
+//                                     max=…, µs, from an HdrHistogram; see VTXPerf's LatencyRecorder)
 //   vtx-bench allocs SIZE COUNT [BATCH]
 //                                     PUSH and PULL in one thread, sending BATCH messages (default 100) then
 //                                     receiving them: heap allocations per message in steady state, counted over
@@ -18,7 +20,7 @@
 //
 // Separate processes over any transport (tcp, ipc; tls when built with the TLS trait, see StreamManager.swift),
 // with the arguments and output lines of libzmq's perf tools (the C twins are
-// Benchmarks/libzmq/zmq_{local,remote}_{thr,lat}.c):
+// Benchmarks/libzmq/zmq_{local,remote}_{thr,lat}.c). They run VTXPerf's `Perf.run`, the code of `vtx perf`:
 //
 //   vtx-bench local-thr ENDPOINT SIZE COUNT     PULL binds and receives COUNT messages; the clock starts when the
 //                                               first has arrived; prints message size, count and the mean
@@ -31,6 +33,7 @@
 //   vtx-bench remote-lat ENDPOINT SIZE ROUNDTRIPS
 //                                               REQ connects, times ROUNDTRIPS send+receive round trips and
 //                                               prints `average latency: N [us]` = elapsed / (ROUNDTRIPS * 2)
+//                                               and `latency percentiles: p50=… max=… [us]` (one-way)
 //
 // With Benchmarks/bin/malloc_count.so preloaded, local-thr and remote-thr also print `allocations: N [per msg]`
 // (the whole process: for local-thr over the timed window, for remote-thr from connect to the end of the flush).
@@ -41,6 +44,7 @@
 
 import Foundation
 import VTX
+import VTXPerf
 
 #if canImport(Glibc)
 import Glibc
@@ -50,23 +54,7 @@ import Glibc
 
 /// Monotonic time in nanoseconds.
 @inline(__always)
-func nowNanoseconds() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-}
-
-/// Builds a single-frame message of `size` bytes without an intermediate copy (inline up to 32 bytes, carved from
-/// the thread's slab up to 2 KiB, one heap block above). The bytes are written, as the C programs do with memset,
-/// so both sides pay for filling them.
-@inline(__always)
-func makeMessage(size: Int) -> Message {
-    Message(
-        Frame(count: size) { buffer in
-            if let base = buffer.baseAddress { memset(base, 0x5A, buffer.count) }
-        }
-    )
-}
+func nowNanoseconds() -> UInt64 { Perf.nanoseconds() }
 
 /// Stops the program with a message on standard error.
 func fail(_ text: String) -> Never {
@@ -101,9 +89,7 @@ func pushMessages(_ vtx: VTX, endpoint: String, size: Int, count: Int) {
     do {
         let push = try vtx.socket(.push)
         try push.connect(endpoint)
-        for _ in 0..<count {
-            try push.send(makeMessage(size: size))
-        }
+        try Perf.sendMessages(push, size: size, count: count)
         push.close()
     } catch {
         fail("sender: \(error)")
@@ -112,16 +98,11 @@ func pushMessages(_ vtx: VTX, endpoint: String, size: Int, count: Int) {
 
 @inline(__always)
 func receiveChecked(_ socket: Socket, size: Int) throws -> Message {
-    let message = try socket.receive()
-    if message.count != 1 || message[0].count != size { fail("received a message of the wrong size") }
-    return message
+    try Perf.receive(socket, size: size)
 }
 
-@inline(never)
 func receiveLoop(_ pull: Socket, size: Int, count: Int) throws {
-    for _ in 0..<count {
-        _ = try receiveChecked(pull, size: size)
-    }
+    try Perf.receiveMessages(pull, size: size, count: count)
 }
 
 func throughput(size: Int, count: Int) throws {
@@ -159,21 +140,10 @@ func echoRequests(_ vtx: VTX, endpoint: String, size: Int, count: Int) {
     do {
         let rep = try vtx.socket(.rep)
         try rep.connect(endpoint)
-        for _ in 0..<count {
-            let request = try receiveChecked(rep, size: size)
-            try rep.send(request)
-        }
+        try Perf.echo(rep, size: size, count: count)
         rep.close()
     } catch {
         fail("echo: \(error)")
-    }
-}
-
-@inline(never)
-func roundTrips(_ req: Socket, size: Int, count: Int) throws {
-    for _ in 0..<count {
-        try req.send(makeMessage(size: size))
-        _ = try receiveChecked(req, size: size)
     }
 }
 
@@ -187,10 +157,11 @@ func latency(size: Int, roundtrips: Int) throws {
         echoRequests(vtx, endpoint: endpoint, size: size, count: latencyWarmup + roundtrips)
     }
 
-    try roundTrips(req, size: size, count: latencyWarmup)
+    try Perf.roundTrips(req, size: size, count: latencyWarmup)
+    var recorder = LatencyRecorder()
     let start = nowNanoseconds()
-    try roundTrips(req, size: size, count: roundtrips)
-    let elapsed = nowNanoseconds() - start
+    let end = try Perf.roundTrips(req, size: size, count: roundtrips, from: start, into: &recorder)
+    let elapsed = end - start
 
     done.wait()
     req.close()
@@ -199,7 +170,7 @@ func latency(size: Int, roundtrips: Int) throws {
     let oneWay = Double(elapsed) / 1000 / Double(roundtrips * 2)
     print(
         "lat impl=vtx size=\(size) roundtrips=\(roundtrips) elapsed_us=\(elapsed / 1000) "
-            + "latency_us=\(String(format: "%.3f", oneWay))"
+            + "latency_us=\(String(format: "%.3f", oneWay)) \(recorder.percentiles?.summary ?? "")"
     )
 }
 
@@ -210,8 +181,8 @@ func sendAndReceiveBatches(push: Socket, pull: Socket, size: Int, count: Int, ba
     var left = count
     while left > 0 {
         let batch = min(left, batch)
-        for _ in 0..<batch { try push.send(makeMessage(size: size)) }
-        for _ in 0..<batch { _ = try receiveChecked(pull, size: size) }
+        try Perf.sendMessages(push, size: size, count: batch)
+        try Perf.receiveMessages(pull, size: size, count: batch)
         left -= batch
     }
 }
@@ -270,7 +241,7 @@ func allocationsTwoThreads(size: Int, count: Int) throws {
 @inline(never)
 func lockStep(req: Socket, rep: Socket, size: Int, count: Int) throws {
     for _ in 0..<count {
-        try req.send(makeMessage(size: size))
+        try req.send(Perf.makeMessage(size: size))
         let request = try receiveChecked(rep, size: size)
         try rep.send(request)
         _ = try receiveChecked(req, size: size)
@@ -303,102 +274,26 @@ func allocationsRequestReply(size: Int, count: Int) throws {
 
 // MARK: Separate processes (libzmq's perf-tool roles)
 
-/// The line `allocations: N [per msg]` when the malloc counter is preloaded and `before` was read from it.
-func allocationLine(since before: UInt64?, messages: Int) -> String? {
-    guard let before, let counter = allocationCounter() else { return nil }
-    return "allocations: \(String(format: "%.3f", Double(counter() - before) / Double(messages))) [per msg]"
-}
-
-/// Ends a separate-process role: shuts the manager down, then closes `socket`.
-///
-/// The order matters. `VTX.shutdown()` waits until each driver has closed its endpoints, and a connection flushes
-/// what its socket queued (within linger) before closing. Closing the socket first disconnects its endpoints
-/// without waiting, and the shutdown that follows stops the driver's event loop under the connections still
-/// flushing, losing what they had not written yet (see docs/PERFORMANCE.md, "tcp and ipc", finding 2).
-func finish(_ vtx: VTX, _ socket: Socket) {
-    vtx.shutdown()
-    socket.close()
-}
-
-/// `local-thr`: a PULL binds `endpoint` and receives `count` messages of `size` bytes.
-func localThroughput(endpoint: String, size: Int, count: Int) throws {
-    precondition(count >= 2, "count must be at least 2")
-    let vtx = try streamManager()
-    let pull = try vtx.socket(.pull)
-    let authenticator = try applyMechanism(to: pull, vtx: vtx, server: true)
-    defer { withExtendedLifetime(authenticator) {} }
-    try pull.bind(endpoint)
-
-    _ = try receiveChecked(pull, size: size)
-    let allocationsBefore = allocationCounter()?()
-    let start = nowNanoseconds()
-    try receiveLoop(pull, size: size, count: count - 1)
-    let elapsed = nowNanoseconds() - start
-    let allocations = allocationLine(since: allocationsBefore, messages: count - 1)
-    finish(vtx, pull)
-
-    let rate = Double(count - 1) / (Double(elapsed) / 1e9)
-    print("message size: \(size) [B]")
-    print("message count: \(count)")
-    print("mean throughput: \(String(format: "%.0f", rate)) [msg/s]")
-    print("mean throughput: \(String(format: "%.3f", rate * Double(size) * 8 / 1e6)) [Mb/s]")
-    if let allocations { print(allocations) }
-}
-
-/// How long `remote-thr` waits for the receiver to hang up before it closes anyway.
-let hangUpWait = Duration.seconds(20)
-
-/// `remote-thr`: a PUSH connects to `endpoint`, sends `count` messages of `size` bytes, waits (at most
-/// ``hangUpWait``) until the receiver has hung up, and closes; the manager's shutdown returns once the driver has
-/// flushed what is left (PUSH lingers forever by default, as in libzmq; the driver gives up after 30 s).
+/// How long `remote-thr` waits for the receiver to hang up before it shuts down anyway.
 ///
 /// The wait is not timed (the receiver's clock stops at its last message). It keeps a receiver that is still
 /// working through a full pipe from seeing the connection end under it: libzmq's receiver then drops what is
 /// still in the kernel over ipc (libzmq issue #4660; 3 of 6 libzmq<->libzmq ipc runs hung here without it).
-func remoteThroughput(endpoint: String, size: Int, count: Int) throws {
+let hangUpWait = Duration.seconds(20)
+
+/// Runs a separate-process role through VTXPerf's `Perf.run` (the code of `vtx perf`) with this program's
+/// manager (and tls driver), the security mechanism of `VTX_BENCH_MECHANISM`, the preloaded malloc counter when
+/// there is one, and the hang-up wait; prints the role's lines as libzmq's tool of the same role does.
+func runRole(_ role: PerfRole, endpoint: String, size: Int, count: Int) throws {
     let vtx = try streamManager()
-    let push = try vtx.socket(.push)
-    try applyMechanism(to: push, vtx: vtx, server: false)
-    let monitor = try push.monitor()
-    try push.connect(endpoint)
-    let allocationsBefore = allocationCounter()?()
-    for _ in 0..<count {
-        try push.send(makeMessage(size: size))
-    }
-    _ = monitor.next(.disconnected, timeout: hangUpWait)
-    finish(vtx, push)
-    if let allocations = allocationLine(since: allocationsBefore, messages: count) { print(allocations) }
-}
-
-/// `local-lat`: a REP binds `endpoint` and echoes `roundtrips` requests of `size` bytes.
-func localLatency(endpoint: String, size: Int, roundtrips: Int) throws {
-    let vtx = try streamManager()
-    let rep = try vtx.socket(.rep)
-    let authenticator = try applyMechanism(to: rep, vtx: vtx, server: true)
-    defer { withExtendedLifetime(authenticator) {} }
-    try rep.bind(endpoint)
-    for _ in 0..<roundtrips {
-        let request = try receiveChecked(rep, size: size)
-        try rep.send(request)
-    }
-    finish(vtx, rep)
-}
-
-/// `remote-lat`: a REQ connects to `endpoint` and times `roundtrips` round trips of `size` bytes.
-func remoteLatency(endpoint: String, size: Int, roundtrips: Int) throws {
-    let vtx = try streamManager()
-    let req = try vtx.socket(.req)
-    try applyMechanism(to: req, vtx: vtx, server: false)
-    try req.connect(endpoint)
-
-    let start = nowNanoseconds()
-    try roundTrips(req, size: size, count: roundtrips)
-    let elapsed = nowNanoseconds() - start
-    finish(vtx, req)
-
-    print("message size: \(size) [B]")
-    print("roundtrip count: \(roundtrips)")
-    print("average latency: \(String(format: "%.3f", Double(elapsed) / 1000 / Double(roundtrips * 2))) [us]")
+    let mechanism = try benchMechanism(vtx: vtx, server: role.binds)
+    defer { withExtendedLifetime(mechanism.authenticator) {} }
+    let security = mechanism.security
+    var options = PerfOptions(manager: vtx, hangUpWait: hangUpWait)
+    if security.isSecured { options.configure = { $0.security = security } }
+    if let counter = allocationCounter() { options.allocationCounter = { counter() } }
+    let report = try Perf.run(role, endpoint: endpoint, size: size, count: count, options: options)
+    for line in report.lines { print(line) }
 }
 
 // MARK: Command line
@@ -416,16 +311,10 @@ func usage() -> Never {
 
 /// Runs one of the separate-process roles: `arguments` is `[program, role, ENDPOINT, SIZE, COUNT]`.
 func runRole(_ arguments: [String]) throws {
-    guard arguments.count == 5, let size = Int(arguments[3]), let count = Int(arguments[4]), size >= 0, count > 0
+    guard arguments.count == 5, let role = PerfRole(rawValue: arguments[1]), let size = Int(arguments[3]),
+        let count = Int(arguments[4]), size >= 0, count >= role.minimumCount
     else { usage() }
-    let endpoint = arguments[2]
-    switch arguments[1] {
-    case "local-thr": try localThroughput(endpoint: endpoint, size: size, count: count)
-    case "remote-thr": try remoteThroughput(endpoint: endpoint, size: size, count: count)
-    case "local-lat": try localLatency(endpoint: endpoint, size: size, roundtrips: count)
-    case "remote-lat": try remoteLatency(endpoint: endpoint, size: size, roundtrips: count)
-    default: usage()
-    }
+    try runRole(role, endpoint: arguments[2], size: size, count: count)
 }
 
 func runCommandLine() {

@@ -32,4 +32,9 @@ public final class ConnectionWatch {
         }
         return missing
     }
+
+    /// Waits until the socket loses a connection (the peer hung up), or `timeout` passes; returns whether it did.
+    public func waitForDisconnection(timeout: Duration) -> Bool {
+        monitor.next(.disconnected, timeout: timeout) != nil
+    }
 }

@@ -1,42 +1,9 @@
 import Foundation
 import VTX
 
-/// What a run may do beyond libzmq's three arguments.
-public struct PerfOptions: Sendable {
-    /// Called on the measuring thread about every ``progressInterval`` while messages flow; `nil` for no reports.
-    /// The check costs one clock read every 256 messages.
-    public var progress: (@Sendable (PerfProgress) -> Void)?
-    /// How often ``progress`` is called.
-    public var progressInterval: Duration
-    /// A counter of heap allocations (such as vtx-bench's preloaded malloc counter), read before and after the
-    /// measured messages (for `remote-thr`, after the shutdown has flushed them); when given, the report has
-    /// ``PerfReport/allocationsPerMessage``.
-    public var allocationCounter: (@Sendable () -> UInt64)?
-    /// Called with the socket after it is made and before it binds or connects, to set options.
-    public var configure: (@Sendable (Socket) -> Void)?
-    /// Called once the socket is bound or connected, with the endpoint as resolved (the real port of `tcp://…:*`),
-    /// before any message moves.
-    public var ready: (@Sendable (String) -> Void)?
-
-    /// Options with no progress reports, no allocation counting, libzmq's socket defaults and no callbacks.
-    public init(
-        progress: (@Sendable (PerfProgress) -> Void)? = nil,
-        progressInterval: Duration = .milliseconds(250),
-        allocationCounter: (@Sendable () -> UInt64)? = nil,
-        configure: (@Sendable (Socket) -> Void)? = nil,
-        ready: (@Sendable (String) -> Void)? = nil
-    ) {
-        self.progress = progress
-        self.progressInterval = progressInterval
-        self.allocationCounter = allocationCounter
-        self.configure = configure
-        self.ready = ready
-    }
-}
-
-/// The four perf roles (see ``PerfRole``), each a blocking function run on the calling thread, as `vtx perf` runs
-/// them. `vtx-bench` keeps loops of its own for the same roles: sending through
-/// ``run(_:endpoint:size:count:options:)`` measured 6–10% slower at 16 B (see docs/PERFORMANCE.md).
+/// The four perf roles (see ``PerfRole``), each a blocking function run on the calling thread: the one
+/// implementation behind `vtx perf` and vtx-bench's separate-process roles (their loops are in PerfLoops.swift).
+/// `remote-lat` also records every round trip (see ``LatencyRecorder``) and reports the tail.
 ///
 /// ```swift
 /// let report = try Perf.run(.localThroughput, endpoint: "tcp://127.0.0.1:5555", size: 64, count: 1_000_000)
@@ -60,7 +27,7 @@ public enum Perf {
         guard count >= role.minimumCount else {
             throw VTXError(.invalidArgument, "COUNT must be at least \(role.minimumCount) for \(role), not \(count)")
         }
-        let vtx = VTX()
+        let vtx = options.manager ?? VTX()
         let socket: Socket
         let watch: ConnectionWatch
         do {
@@ -78,8 +45,11 @@ public enum Perf {
         do throws(VTXError) {
             measurement = try run(role, socket: socket, size: size, count: count, meter: &meter)
             // remote-thr may have queued everything before its connection is up (see ConnectionWatch).
-            if role == .remoteThroughput, !watch.waitForHandshakes(on: [endpoint], timeout: handshakeWait).isEmpty {
-                throw VTXError(.timedOut, "no connection to '\(endpoint)' within \(handshakeWait): \(count) messages not sent")
+            if role == .remoteThroughput {
+                if !watch.waitForHandshakes(on: [endpoint], timeout: handshakeWait).isEmpty {
+                    throw VTXError(.timedOut, "no connection to '\(endpoint)' within \(handshakeWait): \(count) messages not sent")
+                }
+                if let hangUpWait = options.hangUpWait { _ = watch.waitForDisconnection(timeout: hangUpWait) }
             }
         } catch {
             finish(vtx, socket)
@@ -95,7 +65,8 @@ public enum Perf {
             size: size,
             count: count,
             elapsed: measurement.elapsed,
-            allocationsPerMessage: measurement.allocationsPerStep
+            allocationsPerMessage: measurement.allocationsPerStep,
+            latency: measurement.latency
         )
     }
 
@@ -114,22 +85,25 @@ public enum Perf {
             // The clock starts once the first message is in, as in libzmq's local_thr.
             _ = try receive(socket, size: size)
             meter.advance(to: 1)
-            return try meter.measure(2...count) { () throws(VTXError) in
-                _ = try receive(socket, size: size)
+            return try meter.measure(from: 2, through: count) { (steps) throws(VTXError) in
+                try receiveMessages(socket, size: size, count: steps)
             }
         case .remoteThroughput:
-            return try meter.measure(1...count) { () throws(VTXError) in
-                try socket.send(makeMessage(size: size))
+            return try meter.measure(from: 1, through: count) { (steps) throws(VTXError) in
+                try sendMessages(socket, size: size, count: steps)
             }
         case .localLatency:
-            return try meter.measure(1...count) { () throws(VTXError) in
-                try socket.send(try receive(socket, size: size))
+            return try meter.measure(from: 1, through: count) { (steps) throws(VTXError) in
+                try echo(socket, size: size, count: steps)
             }
         case .remoteLatency:
-            return try meter.measure(1...count) { () throws(VTXError) in
-                try socket.send(makeMessage(size: size))
-                _ = try receive(socket, size: size)
+            var recorder = LatencyRecorder()
+            var last = nanoseconds()
+            var measurement = try meter.measure(from: 1, through: count) { (steps) throws(VTXError) in
+                last = try roundTrips(socket, size: size, count: steps, from: last, into: &recorder)
             }
+            measurement.latency = recorder.percentiles
+            return measurement
         }
     }
 
@@ -172,12 +146,13 @@ public enum Perf {
     }
 }
 
-/// The time and allocations of the measured steps.
+/// The time and allocations of the measured steps, and the tail of the round trips.
 private struct Measurement {
     let elapsed: Duration
     let steps: Int
     let allocationsBefore: UInt64?
     var allocationsAfter: UInt64?
+    var latency: LatencyPercentiles?
 
     /// Allocations per step, when they were counted.
     var allocationsPerStep: Double? {
@@ -188,6 +163,9 @@ private struct Measurement {
 
 /// Times the measured steps, counts the allocations they make and reports progress.
 private struct Meter {
+    /// Steps per chunk when progress is reported: the clock is read between chunks, never inside one.
+    static let chunk = 256
+
     let role: PerfRole
     let total: Int
     let options: PerfOptions
@@ -201,29 +179,41 @@ private struct Meter {
         nextReport = started + options.progressInterval
     }
 
-    /// Runs `step` once for each of `steps` (messages or round trips), timing them all and counting the allocations
-    /// they make; reports progress as it goes.
+    /// Runs steps `first` through `last` (messages or round trips) through `loop`, which is given how many to do:
+    /// all of them in one call without progress reports, chunks of ``chunk`` with a report between when asked.
+    /// Times them all and counts the allocations they make.
     @inline(__always)
-    mutating func measure(_ steps: ClosedRange<Int>, _ step: () throws(VTXError) -> Void) throws(VTXError) -> Measurement {
+    mutating func measure(
+        from first: Int,
+        through last: Int,
+        _ loop: (Int) throws(VTXError) -> Void
+    ) throws(VTXError) -> Measurement {
+        let steps = max(last - first + 1, 0)
         let allocationsBefore = options.allocationCounter?()
-        let start = ContinuousClock.now
-        for done in steps {
-            try step()
-            advance(to: done)
+        let start = Perf.nanoseconds()
+        if options.progress == nil {
+            try loop(steps)
+        } else {
+            var done = first - 1
+            while done < last {
+                let chunk = min(Self.chunk, last - done)
+                try loop(chunk)
+                done += chunk
+                advance(to: done)
+            }
         }
-        let elapsed = ContinuousClock.now - start
+        let elapsed = Perf.nanoseconds() &- start
         return Measurement(
-            elapsed: elapsed,
-            steps: steps.count,
+            elapsed: .nanoseconds(Int64(clamping: elapsed)),
+            steps: steps,
             allocationsBefore: allocationsBefore,
             allocationsAfter: allocationsBefore == nil ? nil : options.allocationCounter?()
         )
     }
 
     /// Notes that `done` messages are done; reports progress when it is time.
-    @inline(__always)
     mutating func advance(to done: Int) {
-        guard let progress = options.progress, done & 255 == 0 || done == total else { return }
+        guard let progress = options.progress else { return }
         let now = ContinuousClock.now
         guard now >= nextReport || done == total else { return }
         nextReport = now + options.progressInterval

@@ -39,13 +39,25 @@ public struct PerfReport: Sendable {
     /// Heap allocations per measured message (or round trip), when ``PerfOptions/allocationCounter`` was given.
     public let allocationsPerMessage: Double?
 
+    /// `remote-lat`: the one-way latency at the 50th to 99.9th percentiles and the largest, from every round trip
+    /// (see ``LatencyRecorder``); `nil` for the other roles.
+    public let latency: LatencyPercentiles?
+
     /// Makes a report.
-    public init(role: PerfRole, size: Int, count: Int, elapsed: Duration, allocationsPerMessage: Double? = nil) {
+    public init(
+        role: PerfRole,
+        size: Int,
+        count: Int,
+        elapsed: Duration,
+        allocationsPerMessage: Double? = nil,
+        latency: LatencyPercentiles? = nil
+    ) {
         self.role = role
         self.size = size
         self.count = count
         self.elapsed = elapsed
         self.allocationsPerMessage = allocationsPerMessage
+        self.latency = latency
     }
 
     /// `local-thr`: messages per second over the COUNT-1 messages after the first (the window the clock covers).
@@ -65,7 +77,8 @@ public struct PerfReport: Sendable {
         return elapsed.seconds * 1e6 / Double(count * 2)
     }
 
-    /// What libzmq's tool of the same role prints, line by line (nothing for `remote-thr` and `local-lat`), plus
+    /// What libzmq's tool of the same role prints, line by line (nothing for `remote-thr` and `local-lat`), then
+    /// for `remote-lat` the tail (``LatencyPercentiles/line``: `latency percentiles: p50=… max=… [us]`), and
     /// `allocations: N [per msg]` when allocations were counted.
     public var lines: [String] {
         var lines: [String] = []
@@ -79,6 +92,9 @@ public struct PerfReport: Sendable {
             lines.append("message size: \(size) [B]")
             lines.append("roundtrip count: \(count)")
             lines.append("average latency: \(String(format: "%.3f", latency)) [us]")
+        }
+        if let tail = self.latency {
+            lines.append(tail.line)
         }
         if let allocationsPerMessage {
             lines.append("allocations: \(String(format: "%.3f", allocationsPerMessage)) [per msg]")

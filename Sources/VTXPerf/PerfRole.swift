@@ -8,7 +8,7 @@ import VTX
 /// | `local-thr` | PULL | binds | receives COUNT messages of SIZE bytes | size, count, throughput in msg/s and Mb/s |
 /// | `remote-thr` | PUSH | connects | sends COUNT messages of SIZE bytes, then waits until they are flushed | nothing |
 /// | `local-lat` | REP | binds | echoes COUNT requests of SIZE bytes | nothing |
-/// | `remote-lat` | REQ | connects | times COUNT round trips | size, round-trip count, one-way latency in µs |
+/// | `remote-lat` | REQ | connects | times COUNT round trips | size, round-trip count, one-way latency in µs, percentiles |
 public enum PerfRole: String, CaseIterable, Sendable, CustomStringConvertible {
     /// The receiving side of the throughput test (libzmq's `local_thr`).
     case localThroughput = "local-thr"
@@ -62,7 +62,7 @@ public enum PerfRole: String, CaseIterable, Sendable, CustomStringConvertible {
         case .localLatency:
             "REP binds ENDPOINT and echoes COUNT requests of SIZE bytes"
         case .remoteLatency:
-            "REQ connects to ENDPOINT, times COUNT round trips, prints the average one-way latency"
+            "REQ connects to ENDPOINT, times COUNT round trips, prints the average one-way latency and its percentiles"
         }
     }
 }

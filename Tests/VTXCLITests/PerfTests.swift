@@ -58,7 +58,13 @@ struct PerfTests {
         expectLines(local, match: [])
         expectLines(remote, match: [
             #"message size: 64 \[B\]"#, #"roundtrip count: 1000"#, #"average latency: [0-9]+\.[0-9]{3} \[us\]"#,
+            #"latency percentiles: p50=[0-9.]+ p90=[0-9.]+ p99=[0-9.]+ p99\.9=[0-9.]+ max=[0-9.]+ \[us\]"#,
         ])
+        // The tail is ordered, and the median is no more than the mean of 1000 round trips can allow.
+        let tail = try #require(remote.last.flatMap(PercentileLine.values))
+        #expect(tail.count == 5 && zip(tail, tail.dropFirst()).allSatisfy { $0 <= $1 }, "\(tail)")
+        let mean = try #require(remote.dropLast().last.flatMap(PercentileLine.mean))
+        #expect(tail[0] > 0 && tail[0] <= 2 * mean, "p50 \(tail[0]) against a mean of \(mean)")
     }
 
     @Test("each role pairs with a libzmq twin (pyzmq)", .enabled(if: ZMQPeer.isAvailable))
@@ -90,7 +96,8 @@ struct PerfTests {
         let echoEndpoint = try echo.nextLine()
         let remote = try Tool.run(["perf", "remote-lat", echoEndpoint, "16", "200"])
         #expect(remote.status == 0, "\(remote.errors)")
-        #expect(remote.output.last?.hasPrefix("average latency: ") == true, "\(remote.output)")
+        #expect(remote.output.dropLast().last?.hasPrefix("average latency: ") == true, "\(remote.output)")
+        #expect(remote.output.last?.hasPrefix("latency percentiles: p50=") == true, "\(remote.output)")
         #expect(try echo.exitStatus() == 0)
     }
 
@@ -110,7 +117,7 @@ struct PerfTests {
         let (pipedLocal, pipedEndpoint) = try startLocal("local-lat", .tcp, size: 16, count: 3000)
         let piped = try Tool.run(["perf", "remote-lat", pipedEndpoint, "16", "3000", "--progress-after", "0"])
         #expect(piped.status == 0)
-        #expect(piped.output.count == 3, "\(piped.output)")
+        #expect(piped.output.count == 4, "\(piped.output)")
         #expect(piped.output.allSatisfy { !$0.contains("\r") && !$0.contains("round trips (") })
         #expect(try pipedLocal.exitStatus() == 0)
     }

@@ -27,10 +27,11 @@
 #
 # --ci (or SOAK_SCALE=ci) scales down for a busy 2-core CI machine: 10 peers per process (100 in all), 20 SUBs
 # (2 x 7 VTX, 6 libzmq), a kill every 6 s. Overrides: SOAK_PEERS_PER_PROCESS, SOAK_VTX_SUBS_PER_PROCESS,
-# SOAK_ZMQ_SUBS, SOAK_INTERVAL_MS, SOAK_PUB_RATE, SOAK_KILL_EVERY, SOAK_SAMPLE_EVERY. SOAK_SWIFT_FLAGS are passed to
+# SOAK_ZMQ_SUBS, SOAK_INTERVAL_MS, SOAK_PUB_RATE, SOAK_KILL_EVERY, SOAK_SAMPLE_EVERY (a count or SOAK_KILL_EVERY of
+# 0 leaves that part out, to tell which part makes something grow). SOAK_SWIFT_FLAGS are passed to
 # `swift build` (scripts/test.sh passes its --traits TLS so nothing is rebuilt), SOAK_OUT names the directory of
 # the run's files (default: a new /tmp/vtx-soak.XXXXXX). A watchdog kills everything and fails after
-# SECONDS + 120 s; every child is killed on exit.
+# SECONDS + 120 s (SOAK_HARD_LIMIT, counted after the build); every child is killed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,7 +56,7 @@ fi
 interval="${SOAK_INTERVAL_MS:-500}"
 rate="${SOAK_PUB_RATE:-50}"
 drain=10
-hard_limit=$((duration + 120))
+hard_limit="${SOAK_HARD_LIMIT:-$((duration + 120))}"
 
 # shellcheck disable=SC2086
 swift build --product vtx-soak ${SOAK_SWIFT_FLAGS:-}
@@ -74,6 +75,7 @@ watchdog_pid=""
 cleanup() {
     local pid
     for pid in "${pid_of[@]}" $server_pid; do kill -9 "$pid" 2>/dev/null || true; done
+    for pid in "${pid_of[@]}" $server_pid; do wait "$pid" 2>/dev/null || true; done  # reaped: no zombies left
     [ -z "$watchdog_pid" ] || kill "$watchdog_pid" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -108,15 +110,22 @@ start_process() {
 add() { command_of[$1]="$2"; start_process "$1"; }
 peer_options="--endpoint $router --until $until --interval $interval --drain $drain"
 sub_options="--endpoint $pub --until $until"
-add subs-vtx-0 "$bin subs $vtx_subs $sub_options"
-add subs-vtx-1 "$bin subs $vtx_subs $sub_options"
-add subs-zmq-0 "$zmq_soak subs $zmq_subs $sub_options"
-for i in 0 1 2 3 4 5; do add "peers-vtx-dealer-$i" "$bin peers $per_process --type dealer $peer_options"; done
-for i in 0 1; do add "peers-vtx-req-$i" "$bin peers $per_process --type req $peer_options"; done
-add peers-zmq-dealer-0 "$zmq_soak peers $per_process --type dealer $peer_options"
-add peers-zmq-req-0 "$zmq_soak peers $per_process --type req $peer_options"
-victims=(peers-vtx-dealer-0 peers-zmq-dealer-0)
-echo "peers: 10 processes x $per_process, SUBs: $((2 * vtx_subs + zmq_subs)), one kill -9 every ${kill_every} s"
+# A count of 0 leaves that part out (to tell which part of the soak makes something grow).
+if [ "$vtx_subs" -gt 0 ]; then
+    add subs-vtx-0 "$bin subs $vtx_subs $sub_options"
+    add subs-vtx-1 "$bin subs $vtx_subs $sub_options"
+fi
+[ "$zmq_subs" -eq 0 ] || add subs-zmq-0 "$zmq_soak subs $zmq_subs $sub_options"
+victims=()
+if [ "$per_process" -gt 0 ]; then
+    for i in 0 1 2 3 4 5; do add "peers-vtx-dealer-$i" "$bin peers $per_process --type dealer $peer_options"; done
+    for i in 0 1; do add "peers-vtx-req-$i" "$bin peers $per_process --type req $peer_options"; done
+    add peers-zmq-dealer-0 "$zmq_soak peers $per_process --type dealer $peer_options"
+    add peers-zmq-req-0 "$zmq_soak peers $per_process --type req $peer_options"
+    [ "$kill_every" -eq 0 ] || victims=(peers-vtx-dealer-0 peers-zmq-dealer-0)
+fi
+[ "$kill_every" -gt 0 ] || kill_every=$((duration + 1))  # 0: no kills
+echo "peers: 10 processes x $per_process, SUBs: $((2 * vtx_subs + zmq_subs)), kill -9 every ${kill_every} s (${#victims[@]} victims)"
 
 echo "t_s,rss_kb,fds" > "$out/server.csv"
 sample() {
@@ -135,7 +144,7 @@ while [ "$(date +%s)" -lt "$until" ]; do
     now="$(date +%s)"
     if [ "$now" -ge "$next_sample" ]; then sample; next_sample=$((now + sample_every)); fi
     # No kill in the last 10 s, so the last incarnation of a victim has time to settle.
-    if [ "$now" -ge "$next_kill" ] && [ "$now" -lt $((until - 10)) ]; then
+    if [ ${#victims[@]} -gt 0 ] && [ "$now" -ge "$next_kill" ] && [ "$now" -lt $((until - 10)) ]; then
         victim="${victims[$((kills % ${#victims[@]}))]}"
         kill -9 "${pid_of[$victim]}" 2>/dev/null || true
         wait "${pid_of[$victim]}" 2>/dev/null || true

@@ -101,7 +101,7 @@ def main():
 
     # The warm-up: until every process that ran throughout has settled, and at least the first 20% (5 s).
     stable = [t - start for name, t in settle.items() if name.rsplit(".", 1)[0] not in restarted and t is not None]
-    settled = max(stable, default=float(args.duration))
+    settled = max(stable, default=0.0)
     warmup = max(5, args.duration // 5, int(settled) + 1)
     if settled > args.duration / 2:
         failures.append(f"the processes running throughout settled only after {settled:.1f} s (more than half the run)")

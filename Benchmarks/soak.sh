@@ -88,13 +88,18 @@ watchdog_pid=$!
 start="$(date +%s)"
 until=$((start + duration))
 echo "$start" > "$out/start"
-echo "==> soak: $scale size for ${duration} s, files in $out ($(date -u +%FT%TZ), $(git rev-parse --short HEAD 2>/dev/null || echo '?'))"
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "==> soak: $scale size for ${duration} s, files in $out ($(date -u +%FT%TZ), commit $commit)"
 echo "load before: $(uptime)" | tee "$out/uptime"
 "$bin" server --router 'tcp://127.0.0.1:*' --pub 'tcp://127.0.0.1:*' --until $((until + drain + 2)) --rate "$rate" \
     > "$out/server.out" 2> "$out/server.err" &
 server_pid=$!
 for _ in $(seq 300); do grep -q '^BOUND' "$out/server.out" && break; sleep 0.1; done
-grep -q '^BOUND' "$out/server.out" || { echo "soak: FAILED: the server did not bind" >&2; cat "$out/server.err" >&2; exit 1; }
+if ! grep -q '^BOUND' "$out/server.out"; then
+    echo "soak: FAILED: the server did not bind" >&2
+    cat "$out/server.err" >&2
+    exit 1
+fi
 router="$(awk '$1 == "ENDPOINT" && $2 == "router" { print $3 }' "$out/server.out")"
 pub="$(awk '$1 == "ENDPOINT" && $2 == "pub" { print $3 }' "$out/server.out")"
 echo "server pid $server_pid: ROUTER $router, PUB $pub"
@@ -125,7 +130,8 @@ if [ "$per_process" -gt 0 ]; then
     [ "$kill_every" -eq 0 ] || victims=(peers-vtx-dealer-0 peers-zmq-dealer-0)
 fi
 [ "$kill_every" -gt 0 ] || kill_every=$((duration + 1))  # 0: no kills
-echo "peers: 10 processes x $per_process, SUBs: $((2 * vtx_subs + zmq_subs)), kill -9 every ${kill_every} s (${#victims[@]} victims)"
+echo "peers: 10 processes x $per_process, SUBs: $((2 * vtx_subs + zmq_subs)),"\
+    "kill -9 every ${kill_every} s (${#victims[@]} victims)"
 
 echo "t_s,rss_kb,fds" > "$out/server.csv"
 sample() {

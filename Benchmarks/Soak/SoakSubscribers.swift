@@ -29,8 +29,8 @@ private struct SubscriberTally {
 func runSubscribers(_ settings: SubscriberSettings) throws(SoakFailure) {
     let vtx = VTX()
     defer { vtx.shutdown() }
-    let group = try SocketGroup(vtx, .sub, count: settings.count, endpoint: settings.endpoint) { socket throws(VTXError) in
-        try socket.subscribe("")
+    let group = try SocketGroup(vtx, .sub, count: settings.count, endpoint: settings.endpoint) {
+        socket throws(VTXError) in try socket.subscribe("")
     }
     say("READY subs=\(settings.count)")
     var last = [Int](repeating: -1, count: settings.count)

@@ -36,6 +36,7 @@ struct SoakFailure: Error, CustomStringConvertible {
 struct SoakOptions {
     private var values: [String: String] = [:]
 
+    /// Reads `--name value` pairs; throws a usage failure on anything else.
     init(_ arguments: ArraySlice<String>) throws(SoakFailure) {
         var rest = arguments
         while let name = rest.popFirst() {
@@ -46,11 +47,13 @@ struct SoakOptions {
         }
     }
 
+    /// The value of `--name`, or `fallback`; throws a usage failure when neither is there.
     func string(_ name: String, default fallback: String? = nil) throws(SoakFailure) -> String {
         guard let value = values[name] ?? fallback else { throw SoakFailure("missing --\(name)", status: 64) }
         return value
     }
 
+    /// The value of `--name` (or `fallback`) as a number within `range`; throws a usage failure otherwise.
     func number(_ name: String, default fallback: Double? = nil, in range: ClosedRange<Double>) throws(SoakFailure)
         -> Double
     {
@@ -78,6 +81,7 @@ struct LatencySamples {
     private(set) var times: [Double] = []
     private(set) var latencies: [Int64] = []
 
+    /// Records one latency, taken now.
     mutating func append(_ latency: Int64) {
         times.append(wallSeconds())
         latencies.append(latency)
@@ -112,8 +116,10 @@ struct SocketGroup {
     private var indexOf: [ObjectIdentifier: Int] = [:]
 
     /// Makes `count` sockets, prepares each (options, subscriptions), connects them and adds them to the poller.
-    init(_ vtx: VTX, _ type: SocketType, count: Int, endpoint: String, prepare: (Socket) throws(VTXError) -> Void = { _ in })
-        throws(SoakFailure)
+    init(
+        _ vtx: VTX, _ type: SocketType, count: Int, endpoint: String,
+        prepare: (Socket) throws(VTXError) -> Void = { _ in }
+    ) throws(SoakFailure)
     {
         do {
             for index in 0..<count {

@@ -20,14 +20,17 @@ import VTX
 
 do throws(SoakFailure) {
     var arguments = CommandLine.arguments.dropFirst()
-    guard let command = arguments.popFirst() else { throw SoakFailure("usage: vtx-soak server|peers N|subs N ...", status: 64) }
+    guard let command = arguments.popFirst() else {
+        throw SoakFailure("usage: vtx-soak server|peers N|subs N ...", status: 64)
+    }
     switch command {
     case "server":
         let options = try SoakOptions(arguments)
         try runServer(
             ServerSettings(
                 routerEndpoint: try options.string("router"), pubEndpoint: try options.string("pub"),
-                until: try options.number("until", in: 0...1e10), rate: try options.number("rate", default: 50, in: 1...100_000),
+                until: try options.number("until", in: 0...1e10),
+                rate: try options.number("rate", default: 50, in: 1...100_000),
                 size: Int(try options.number("size", default: 64, in: 32...65_536))
             )
         )

@@ -31,6 +31,7 @@ let package = Package(
         .executable(name: "tcp-publish-subscribe", targets: ["TCPPublishSubscribeExample"]),
         .executable(name: "udp-name-server", targets: ["UDPNameServerExample"]),
         .executable(name: "lifecycle-server", targets: ["LifecycleServerExample"]),
+        .executable(name: "vtx-soak", targets: ["VTXSoak"]),
     ],
     traits: [
         .trait(
@@ -322,6 +323,13 @@ let package = Package(
             name: "DriverConformanceTests",
             dependencies: ["VTX", "VTXDriverTests"],
             path: "Tests/DriverConformanceTests",
+            swiftSettings: strictSettings
+        ),
+        // The soak's programs (Benchmarks/soak.sh; docs/RELIABILITY.md, "Soak").
+        .executableTarget(
+            name: "VTXSoak",
+            dependencies: ["VTX"],
+            path: "Benchmarks/Soak",
             swiftSettings: strictSettings
         ),
     ]

@@ -19,6 +19,11 @@ swift run --skip-build --package-path Examples/CustomDriver CustomDriverDemo
 # on these machines, so in parallel the tests queued behind them ran into their time limits whenever the machine
 # was busy (measured: 357 tests pass serially in 136 s; in parallel, 100-300 time-limit failures under load).
 swift test --skip-build --traits TLS --no-parallel
+# The soak's 30 s version (Benchmarks/soak.sh; docs/RELIABILITY.md, "Soak"), scaled down (--ci: 100 peers, 20 SUBs)
+# to hold on a busy 2-core machine; it fails on a lost reply, a SUB gap or server RSS/descriptor growth, and its
+# watchdog bounds it to 150 s. The same --traits as above, so building vtx-soak rebuilds nothing.
+echo "==> Soak (30 s, CI size)"
+SOAK_SWIFT_FLAGS="--traits TLS" bash Benchmarks/soak.sh --ci 30
 if [ "${VTX_TSAN:-0}" = "1" ]; then
     # The core's concurrency (pipes, mailboxes, patterns, drivers, the stream engine, the tls driver) under
     # ThreadSanitizer. The libzmq interop and bad-input suites spawn processes and stress timing; they run in the

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The soak (issue 14, item 7; docs/RELIABILITY.md, "Soak"): one VTX server process under minutes of churn.
 #
-#   bash Benchmarks/soak.sh [--ci] [SECONDS]        (default 300 s at full size)
+#   bash Benchmarks/soak.sh [--ci] [SECONDS]        (default 600 s at full size)
 #
 # What runs, all on 127.0.0.1 (programs: `vtx-soak`, Benchmarks/Soak; libzmq peers: Benchmarks/soak-py):
 #   - the server (`vtx-soak server`): one ROUTER echoing every request, one PUB publishing 50 numbered,
@@ -20,7 +20,9 @@
 #     = 0). Requests of a killed incarnation are not counted: the pattern promises nothing for a dead peer.
 #   - PUB/SUB: gaps in a SUB's sequence numbers after its first message must not exceed the messages the PUB
 #     itself dropped at its high-water mark (PUB/SUB promises delivery only below it); no SUB may stay silent.
-#   - RSS and descriptors of the server, after a warm-up (the first 20% of the run, at least 5 s): the median of
+#   - RSS and descriptors of the server, after a warm-up (the first 20% of the run, at least 5 s, and, when the run
+#     is long enough, the time each connection needs to move 512 requests, after which its queues have their
+#     working size: 256 s at the default interval; see docs/RELIABILITY.md): the median of
 #     the last quarter may exceed the first quarter's by at most max(8 MiB, 10%) (RSS) and max(16, 2%) (fds).
 #   - every process that was not killed ends with its RESULT line.
 # The report adds round-trip and PUB-to-SUB latency percentiles (p50/p90/p99/max, exact from sorted samples).
@@ -36,7 +38,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scale="${SOAK_SCALE:-full}"
-duration=300
+duration=600
 for argument in "$@"; do
     case "$argument" in
         --ci) scale=ci ;;
@@ -174,4 +176,5 @@ for name in "${!pid_of[@]}"; do
 done
 wait "$server_pid" || echo "soak: the server exited with status $?" >&2
 echo "load after: $(uptime)" | tee -a "$out/uptime"
-python3 Benchmarks/soak-py/soak_report.py "$out" --duration "$duration" --scale "$scale"
+python3 Benchmarks/soak-py/soak_report.py "$out" --duration "$duration" --scale "$scale" \
+    --queue-warmup $((512 * interval / 1000))

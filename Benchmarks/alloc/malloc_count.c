@@ -74,3 +74,19 @@ EXPORT void *pvalloc(size_t size) {
     COUNT(allocations);
     return __libc_memalign(page, (size + page - 1) / page * page);
 }
+
+/* With VTXBENCH_MALLOC_REPORT=path in the environment, the counts are appended to that file at exit, one line
+ * "allocations=N frees=M" per process, for programs that do not read the counter themselves (the libzmq perf
+ * programs, `vtx perf`; see Benchmarks/roundtrip-costs.sh). */
+#include <stdio.h>
+#include <stdlib.h>
+
+__attribute__((destructor)) static void report_at_exit(void) {
+    const char *path = getenv("VTXBENCH_MALLOC_REPORT");
+    if (path == NULL || *path == '\0') return;
+    FILE *file = fopen(path, "a");
+    if (file == NULL) return;
+    fprintf(file, "allocations=%llu frees=%llu\n", (unsigned long long)vtxbench_malloc_count(),
+            (unsigned long long)vtxbench_free_count());
+    fclose(file);
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# What one request-reply round trip costs each side, VTX beside libzmq (issue 15, item 1): system calls (strace -c),
+# heap allocations (malloc_count.so) and context switches (getrusage of the process: voluntary, i.e. wake-ups,
+# and involuntary), for the REP side (`local-lat`) and the REQ side (`remote-lat`) of libzmq's perf roles, `vtx perf`
+# against `vtx perf` and `zmq_local_lat` against `zmq_remote_lat`. Each count is the difference between a run of
+# SMALL and a run of LARGE round trips, divided by LARGE - SMALL, so start-up and shutdown cancel out.
+#
+#   bash Benchmarks/roundtrip-costs.sh [tcp|ipc] [SIZE]     (default tcp, 16 bytes)
+#
+# Counts, not times: they hold on a busy machine. VTX_BENCH_VTX=path uses a `vtx` built elsewhere (release);
+# otherwise one is built in .build-bench. Results go to Benchmarks/results/roundtrip-<UTC time>.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/bootstrap.sh
+transport=${1:-tcp}
+size=${2:-16}
+case "$transport" in tcp | ipc) ;; *) echo "usage: roundtrip-costs.sh [tcp|ipc] [SIZE]" >&2; exit 64 ;; esac
+case "$size" in '' | *[!0-9]*) echo "roundtrip-costs.sh: SIZE must be a number of bytes" >&2; exit 64 ;; esac
+[ "$size" -le 1048576 ] || { echo "roundtrip-costs.sh: SIZE must be at most 1 MiB" >&2; exit 64; }
+if ! command -v strace >/dev/null; then
+    echo "==> installing strace"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq strace >/dev/null
+fi
+SMALL=${VTX_RT_SMALL:-2000}
+LARGE=${VTX_RT_LARGE:-22000}
+BIN_DIR=Benchmarks/bin
+mkdir -p "$BIN_DIR" Benchmarks/results
+read -r -a ZMQ_FLAGS <<<"$(pkg-config --cflags --libs libzmq)"
+for program in zmq_local_lat zmq_remote_lat; do
+    cc -O2 -Wall -o "$BIN_DIR/$program" "Benchmarks/libzmq/$program.c" "${ZMQ_FLAGS[@]}" -lm
+done
+cc -O2 -Wall -Wextra -shared -fPIC -o "$BIN_DIR/malloc_count.so" Benchmarks/alloc/malloc_count.c
+if [ -n "${VTX_BENCH_VTX:-}" ]; then
+    VTX=$(realpath "$VTX_BENCH_VTX")
+else
+    swift build -c release --scratch-path .build-bench --product vtx >/dev/null
+    VTX="$(swift build -c release --scratch-path .build-bench --show-bin-path)/vtx"
+fi
+tmp=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
+out="Benchmarks/results/roundtrip-$(date -u +%Y%m%d-%H%M%S).txt"
+
+endpoint() {
+    if [ "$transport" = tcp ]; then
+        echo "tcp://127.0.0.1:$((20000 + RANDOM % 20000))"
+    else
+        echo "ipc://$tmp/rt-$RANDOM"
+    fi
+}
+
+# run IMPL COUNT WRAPPER: one local/remote pair of IMPL (vtx, zmq) doing COUNT round trips, each process started
+# under WRAPPER (with @SIDE@ replaced by local or remote), bounded at 120 s.
+run_pair() {
+    local impl=$1 count=$2 wrapper=$3 at local remote
+    at=$(endpoint)
+    if [ "$impl" = vtx ]; then
+        local=("$VTX" perf local-lat "$at" "$size" "$count")
+        remote=("$VTX" perf remote-lat "$at" "$size" "$count")
+    else
+        local=("$BIN_DIR/zmq_local_lat" "$at" "$size" "$count")
+        remote=("$BIN_DIR/zmq_remote_lat" "$at" "$size" "$count")
+    fi
+    timeout 120 ${wrapper//@SIDE@/local} "${local[@]}" >/dev/null 2>"$tmp/local.err" &
+    local binder=$!
+    sleep 0.5
+    timeout 120 ${wrapper//@SIDE@/remote} "${remote[@]}" >/dev/null 2>"$tmp/remote.err"
+    wait "$binder"
+}
+
+# The total calls of an `strace -c` summary.
+strace_total() { awk '$NF == "total" { print $4 }' "$1"; }
+# The calls of one system call in an `strace -c` summary (0 when absent).
+strace_calls() { awk -v name="$2" '$NF == name { calls = $4 } END { print calls + 0 }' "$1"; }
+
+# Runs a command and writes its context switches (all its threads, from getrusage) to the file given first.
+cat >"$tmp/rusage.py" <<'PY'
+import resource, subprocess, sys
+result = subprocess.run(sys.argv[2:])
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write(f"voluntary={usage.ru_nvcsw} involuntary={usage.ru_nivcsw}\n")
+sys.exit(result.returncode)
+PY
+
+# The value of NAME=VALUE in the last line of a file of such words.
+field() { awk -v name="$2" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) value = kv[2] } } END { print value + 0 }' "$1"; }
+per_trip() { awk -v a="$1" -v b="$2" -v n=$((LARGE - SMALL)) 'BEGIN { printf "%.2f", (b - a) / n }'; }
+
+declare -A result
+for impl in vtx zmq; do
+    for count in "$SMALL" "$LARGE"; do
+        run_pair "$impl" "$count" "strace -f -c -o $tmp/strace.@SIDE@.$impl.$count"
+        # The python wrapper is not preloaded (it would count its own allocations): the counter goes to the
+        # program alone, through env after python.
+        run_pair "$impl" "$count" "python3 $tmp/rusage.py $tmp/usage.@SIDE@.$impl.$count env LD_PRELOAD=$PWD/$BIN_DIR/malloc_count.so VTXBENCH_MALLOC_REPORT=$tmp/alloc.@SIDE@.$impl.$count"
+    done
+    for side in local remote; do
+        s="$tmp/strace.$side.$impl"
+        result[$impl.$side.syscalls]=$(per_trip "$(strace_total "$s.$SMALL")" "$(strace_total "$s.$LARGE")")
+        for call in read write readv writev sendmsg recvmsg recvfrom sendto epoll_wait epoll_pwait poll futex; do
+            result[$impl.$side.$call]=$(per_trip "$(strace_calls "$s.$SMALL" "$call")" "$(strace_calls "$s.$LARGE" "$call")")
+        done
+        a="$tmp/alloc.$side.$impl"
+        result[$impl.$side.allocations]=$(per_trip "$(field "$a.$SMALL" allocations)" "$(field "$a.$LARGE" allocations)")
+        u="$tmp/usage.$side.$impl"
+        result[$impl.$side.voluntary]=$(per_trip "$(field "$u.$SMALL" voluntary)" "$(field "$u.$LARGE" voluntary)")
+        result[$impl.$side.involuntary]=$(per_trip "$(field "$u.$SMALL" involuntary)" "$(field "$u.$LARGE" involuntary)")
+    done
+done
+
+{
+    echo "round-trip costs: $transport, $size B, ($LARGE - $SMALL) round trips; $(date -u +%FT%TZ); commit $(git rev-parse --short HEAD); load $(cut -d' ' -f1-3 /proc/loadavg)"
+    printf '%-26s %10s %10s %10s %10s\n' "per round trip" "VTX REP" "zmq REP" "VTX REQ" "zmq REQ"
+    for row in syscalls read write readv writev sendmsg recvmsg recvfrom sendto epoll_wait epoll_pwait poll futex allocations voluntary involuntary; do
+        label=$row
+        case $row in voluntary) label="context switches (wake-ups)" ;; involuntary) label="preemptions" ;; syscalls) label="system calls (all)" ;; esac
+        printf '%-26s %10s %10s %10s %10s\n' "$label" "${result[vtx.local.$row]}" "${result[zmq.local.$row]}" "${result[vtx.remote.$row]}" "${result[zmq.remote.$row]}"
+    done
+} | tee "$out"

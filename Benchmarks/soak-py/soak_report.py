@@ -16,7 +16,9 @@ import sys
 
 RSS_GROWTH_KB = 8 * 1024      # the last quarter's median RSS may exceed the first's by max(8 MiB, 10%)
 RSS_GROWTH_FRACTION = 0.10
-FD_GROWTH = 16                # ... and its median descriptor count by max(16, 2%)
+FD_GROWTH = 16                # ... and its peak descriptor count the first's by max(16, 2%): the peak, since
+                              # the count dips by a victim process's connections at every kill (measured: the
+                              # quarters' medians differed by 28 of 1,222 over a flat run whose peaks were equal)
 FD_GROWTH_FRACTION = 0.02
 
 
@@ -174,13 +176,13 @@ def main():
         quarter = len(window) // 4
         first, last = window[:quarter], window[-quarter:]
         rss0, rss1 = statistics.median(r[1] for r in first), statistics.median(r[1] for r in last)
-        fd0, fd1 = statistics.median(r[2] for r in first), statistics.median(r[2] for r in last)
+        fd0, fd1 = max(r[2] for r in first), max(r[2] for r in last)
         rss_limit = max(RSS_GROWTH_KB, RSS_GROWTH_FRACTION * rss0)
         fd_limit = max(FD_GROWTH, FD_GROWTH_FRACTION * fd0)
         say(f"  RSS median: first quarter {rss0 / 1024:.1f} MiB, last quarter {rss1 / 1024:.1f} MiB "
             f"(growth {(rss1 - rss0) / 1024:+.1f} MiB, limit {rss_limit / 1024:.1f} MiB); "
             f"max {max(r[1] for r in rows) / 1024:.1f} MiB")
-        say(f"  descriptors median: first quarter {fd0:.0f}, last quarter {fd1:.0f} (growth {fd1 - fd0:+.0f}, "
+        say(f"  descriptors peak: first quarter {fd0:.0f}, last quarter {fd1:.0f} (growth {fd1 - fd0:+.0f}, "
             f"limit {fd_limit:.0f}); max {max(r[2] for r in rows)}")
         if rss1 - rss0 > rss_limit:
             failures.append(f"server RSS grew {(rss1 - rss0) / 1024:.1f} MiB from the first to the last quarter")

@@ -6,18 +6,19 @@
 #   scripts/fuzz.sh --smoke                every harness for VTX_FUZZ_SMOKE_SECONDS each (default 20): CI's smoke run
 #   scripts/fuzz.sh --reproduce TARGET FILE  runs one input (a crash libFuzzer saved) through TARGET
 #
-# All harnesses are one executable, vtx-fuzz, built by SwiftPM only when VTX_FUZZ=1 (Package.swift), with
-# -sanitize=fuzzer,address over every Swift module (coverage and AddressSanitizer) and -parse-as-library (Fuzz/
-# Entry.swift has the entry point, handing over to libFuzzer's driver), in its own scratch folder, .build-fuzz;
-# VTX_FUZZ_TARGET picks the harness. Inputs found
-# go to .build-fuzz/corpus/TARGET (seeds: Fuzz/Corpus/TARGET, read only); crashes to .build-fuzz/artifacts/TARGET.
+# All harnesses are one executable, vtx-fuzz, built by SwiftPM only when VTX_FUZZ=1 (Package.swift), in its own
+# scratch folder, .build-fuzz: release (a debug build runs 5-20 times slower), -sanitize=fuzzer,address over every
+# Swift module (coverage and AddressSanitizer), -parse-as-library (Fuzz/Entry.swift has the entry point, handing
+# over to libFuzzer's driver) and -enable-testing (the UDP harness reaches the driver's internal parsers).
+# VTX_FUZZ_TARGET picks the harness. Inputs found go to .build-fuzz/corpus/TARGET (seeds: Fuzz/Corpus/TARGET, read
+# only); crashes, leaks and broken invariants to .build-fuzz/artifacts/TARGET.
 # Extra arguments after SECONDS go to libFuzzer (-jobs, -dict, -runs, ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TARGETS=(greeting frame command engine plain curve zap z85 certificate udp)
 SCRATCH="${VTX_FUZZ_SCRATCH:-.build-fuzz}"
-BINARY="$SCRATCH/debug/vtx-fuzz"
+BINARY="$SCRATCH/release/vtx-fuzz"
 
 usage() {
     echo "usage: scripts/fuzz.sh --list | --smoke | TARGET [SECONDS [libFuzzer options]] | --reproduce TARGET FILE" >&2
@@ -27,8 +28,8 @@ usage() {
 build() {
     echo "==> building the fuzz harnesses (-sanitize=fuzzer,address, $SCRATCH)"
     # gold warns once per AddressSanitizer helper that it cannot export it: harmless, and hundreds of lines.
-    VTX_FUZZ=1 swift build -c debug --scratch-path "$SCRATCH" --product vtx-fuzz \
-        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 | { grep -v "Cannot export local symbol" || true; }
+    VTX_FUZZ=1 swift build -c release --scratch-path "$SCRATCH" --product vtx-fuzz -Xswiftc -sanitize=fuzzer,address \
+        -Xswiftc -parse-as-library -Xswiftc -enable-testing 2>&1 | { grep -v "Cannot export local symbol" || true; }
 }
 
 known() {

@@ -7,7 +7,7 @@
 #   scripts/fuzz.sh --reproduce TARGET FILE  runs one input (a crash libFuzzer saved) through TARGET
 #
 # All harnesses are one executable, vtx-fuzz, built by SwiftPM only when VTX_FUZZ=1 (Package.swift), in its own
-# scratch folder, .build-fuzz: release (a debug build runs 5-20 times slower), -sanitize=fuzzer,address over every
+# scratch folder, .build-fuzz: release (a debug build ran 8 times slower), -sanitize=fuzzer,address over every
 # Swift module (coverage and AddressSanitizer), -parse-as-library (Fuzz/Entry.swift has the entry point, handing
 # over to libFuzzer's driver) and -enable-testing (the UDP harness reaches the driver's internal parsers).
 # VTX_FUZZ_TARGET picks the harness. Inputs found go to .build-fuzz/corpus/TARGET (seeds: Fuzz/Corpus/TARGET, read

@@ -21,12 +21,15 @@ enum ItemChecks {
         }
     }
 
-    /// The bytes of data and command bodies in `items`: never more than the input held.
+    /// The bytes of data and command bodies in `items`: never more than the input held. Commands that are not
+    /// ``isFaithful(_:)`` count nothing: their strings grew when invalid UTF-8 was replaced.
     static func payloadBytes(_ items: [ZMTPItem]) -> Int {
         items.reduce(0) { total, item in
             switch item {
             case .message(let message): total + message.byteCount
-            case .command(let command): total + max(0, command.bodySize - 1 - command.name.utf8.count)
+            case .command(let command) where isFaithful(command):
+                total + max(0, command.bodySize - 1 - command.name.utf8.count)
+            case .command: total
             }
         }
     }

@@ -334,3 +334,18 @@ let package = Package(
         ),
     ]
 )
+
+// The libFuzzer harnesses (Fuzz/, docs/RELIABILITY.md): one executable, built only when scripts/fuzz.sh sets
+// VTX_FUZZ=1, with -sanitize=fuzzer,address and -parse-as-library (Fuzz/Entry.swift hands over to libFuzzer).
+if Context.environment["VTX_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "VTXFuzz",
+            dependencies: ["VTXCore", "ZMTP", "VTXSecurity", "VTXUDP", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Fuzz",
+            exclude: ["Corpus"],
+            swiftSettings: strictSettings
+        )
+    )
+    package.products.append(.executable(name: "vtx-fuzz", targets: ["VTXFuzz"]))
+}

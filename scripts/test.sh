@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds, and runs every test.
 # VTX_TSAN=1 also runs the suite under ThreadSanitizer (a separate build in .build-tsan).
+# VTX_FUZZ_SMOKE=1 also runs every libFuzzer harness briefly (scripts/fuzz.sh --smoke, a separate build in .build-fuzz;
+# VTX_FUZZ_SMOKE_SECONDS per harness, default 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
@@ -32,4 +34,10 @@ if [ "${VTX_TSAN:-0}" = "1" ]; then
     echo "==> ThreadSanitizer run"
     swift test --sanitize=thread --scratch-path .build-tsan --traits TLS --no-parallel \
         --filter "VTXCoreTests|VTXInprocTests|DriverAPITests|ZMTPTests|PatternsOverTransportsTests|StreamDriverTests|DriverConformanceTests|VTXTLSTests|VTXErgonomicsTests|VTXUDPTests.UDPConformanceTests|VTXUDPTests.LossTests|VTXUDPTests.BadInputTests|VTXUDPTests.ShutdownTests|VTXUDPTests.EndpointTests"
+fi
+if [ "${VTX_FUZZ_SMOKE:-0}" = "1" ]; then
+    # Every fuzz harness for a few seconds, from its seed corpus (Fuzz/Corpus), so that none rots; a crash, a leak
+    # or a broken invariant fails the run (docs/RELIABILITY.md, "Fuzzing").
+    echo "==> Fuzz smoke run"
+    bash scripts/fuzz.sh --smoke
 fi

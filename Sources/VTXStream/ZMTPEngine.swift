@@ -73,6 +73,8 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     @exclusivity(unchecked) var context: ChannelHandlerContext?
     @exclusivity(unchecked) var stalled: Message?
     @exclusivity(unchecked) var stash: ByteBuffer?
+    /// The last batch written, kept to be filled again once the channel has let go of it (see `drainOutbound`).
+    @exclusivity(unchecked) var spareBatch: ByteBuffer?
     @exclusivity(unchecked) var lastReceived = NIODeadline.now()
     var handshakeTimer: Scheduled<Void>?
     var heartbeatTimer: RepeatedTask?
@@ -365,104 +367,6 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
     }
 
     // MARK: Outbound
-
-    /// Moves whatever the socket has queued onto the connection, in batches, with one flush at the end.
-    func drainOutbound() {
-        guard case .ready = state, let context, let pipe else { return }
-        let channel = context.channel
-        var wrote = false
-        var more = true
-        var budget = ZMTPEngine.drainLimit
-        while more, budget > 0, channel.isWritable {
-            var buffer = channel.allocator.buffer(capacity: ZMTPEngine.batchSize)
-            var large: Message?
-            do throws(ZMTPError) {
-                more = try fillBatch(&buffer, from: pipe, large: &large)
-            } catch {
-                fail(protocolError: error)
-                return
-            }
-            if let large { budget -= write(large, after: &buffer, context) }
-            if buffer.readableBytes > 0 {
-                budget -= buffer.readableBytes
-                context.write(wrapOutboundOut(buffer), promise: nil)
-                wrote = true
-            }
-            wrote = wrote || large != nil
-        }
-        if wrote { context.flush() }
-        if more, budget <= 0, channel.isWritable {
-            // Past the limit: once the flushed bytes have reached the socket (whose writability then tells the
-            // truth), go on; a full socket stops the drain until `channelWritabilityChanged`.
-            context.eventLoop.execute { [self] in drainOutbound() }
-        }
-        if pipe.isPeerClosed { pipeClosedBySocket() }
-    }
-
-    /// Encodes queued messages into `buffer` until it holds about ``batchSize`` bytes; returns `false` once the
-    /// pipe has run dry. Plain frames (NULL, no subscription commands) are written straight into the buffer's
-    /// memory, one access for the whole batch; a message that does not fit there, and every message of a
-    /// connection that needs translating, goes through ``encode(_:into:)``. A message with a body of
-    /// ``largeBodySize`` or more that may go out as it is ends the batch early in `large`, unencoded: see
-    /// ``write(_:after:_:)``.
-    func fillBatch(_ buffer: inout ByteBuffer, from pipe: MessagePipe, large: inout Message?) throws(ZMTPError) -> Bool {
-        var carried: Message?
-        if plainFrames {
-            var dry = false
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: ZMTPEngine.batchSize) { memory in
-                var offset = 0
-                while offset < ZMTPEngine.batchSize {
-                    guard let message = pipe.read() else {
-                        dry = true
-                        break
-                    }
-                    guard let end = FrameEncoder.encode(message, into: memory, at: offset) else {
-                        carried = message
-                        break
-                    }
-                    offset = end
-                }
-                return offset
-            }
-            if dry { return false }
-        }
-        if let carried {
-            if hasLargeBody(carried) {
-                large = carried
-                return true
-            }
-            try encode(carried, into: &buffer)
-        }
-        while buffer.readableBytes < ZMTPEngine.batchSize {
-            guard let message = pipe.read() else { return false }
-            if hasLargeBody(message) {
-                large = message
-                return true
-            }
-            try encode(message, into: &buffer)
-        }
-        return true
-    }
-
-    /// Appends one message from the socket in its wire form: plain frames for NULL, a SUBSCRIBE/CANCEL command
-    /// for a subscription to a 3.1 peer, or whatever the mechanism makes of it.
-    func encode(_ message: Message, into buffer: inout ByteBuffer) throws(ZMTPError) {
-        if plainFrames {
-            FrameEncoder.encode(message, into: &buffer)
-            return
-        }
-        if framesPassThrough {
-            switch encoding.translate(message) {
-            case .message(let message): FrameEncoder.encode(message, into: &buffer)
-            case .command(let command): FrameEncoder.encode(command, into: &buffer)
-            }
-            return
-        }
-        switch encoding.translate(message) {
-        case .message(let message): try mechanism.encode(message, into: &buffer)
-        case .command(let command): try mechanism.encode(command, into: &buffer)
-        }
-    }
 
     /// The socket closed its end (it closed, or disconnected this peer): send what it queued, then close.
     func pipeClosedBySocket() {

@@ -37,8 +37,10 @@ extension ZMTPEngine {
                 budget -= buffer.readableBytes
                 context.write(wrapOutboundOut(buffer), promise: nil)
                 wrote = true
-                spareBatch = buffer
             }
+            // Kept for the next batch whether written or not: a drain that found nothing to send is common (one
+            // message in flight), and must not cost an allocation either.
+            spareBatch = buffer
             wrote = wrote || large != nil
         }
         if wrote { context.flush() }

@@ -169,14 +169,17 @@ extension Socket {
         if let value = try attempt(self) { return value }
         if timeout == .zero { throw VTXError.wouldBlock }
         let mailbox = link.mailbox
-        let timer: Task<Void, Never>? = timeout.map { timeout in
+        // The timer sleeps until the very deadline the loop checks: a timer that slept for `timeout` from its own
+        // start could wake a moment before a deadline taken later, find it not yet passed, and leave the loop
+        // waiting with no wake-up to come (seen under load as a receive that never timed out).
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        let timer: Task<Void, Never>? = deadline.map { deadline in
             Task {
-                try? await Task.sleep(for: timeout)
+                try? await Task.sleep(until: deadline, clock: .continuous)
                 mailbox.push(.wakeUp)
             }
         }
         defer { timer?.cancel() }
-        let deadline = timeout.map { ContinuousClock.now + $0 }
         while true {
             publishMetrics()
             await withTaskCancellationHandler {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # What one request-reply round trip costs each side, VTX beside libzmq (issue 15, item 1): system calls (strace -c),
-# heap allocations (malloc_count.so) and context switches (getrusage of the process: voluntary, i.e. wake-ups,
-# and involuntary), for the REP side (`local-lat`) and the REQ side (`remote-lat`) of libzmq's perf roles, `vtx perf`
-# against `vtx perf` and `zmq_local_lat` against `zmq_remote_lat`. Each count is the difference between a run of
-# SMALL and a run of LARGE round trips, divided by LARGE - SMALL, so start-up and shutdown cancel out.
+# heap allocations (malloc_count.so), instructions (valgrind's callgrind, every thread) and context switches
+# (getrusage of the process: voluntary, i.e. wake-ups, and involuntary), for the REP side (`local-lat`) and the REQ
+# side (`remote-lat`) of libzmq's perf roles, `vtx perf` against `vtx perf` and `zmq_local_lat` against
+# `zmq_remote_lat`. Each count is the difference between a run of SMALL and a run of LARGE round trips, divided by
+# LARGE - SMALL, so start-up and shutdown cancel out.
 #
 #   bash Benchmarks/roundtrip-costs.sh [tcp|ipc] [SIZE]     (default tcp, 16 bytes)
 #
@@ -17,10 +18,13 @@ size=${2:-16}
 case "$transport" in tcp | ipc) ;; *) echo "usage: roundtrip-costs.sh [tcp|ipc] [SIZE]" >&2; exit 64 ;; esac
 case "$size" in '' | *[!0-9]*) echo "roundtrip-costs.sh: SIZE must be a number of bytes" >&2; exit 64 ;; esac
 [ "$size" -le 1048576 ] || { echo "roundtrip-costs.sh: SIZE must be at most 1 MiB" >&2; exit 64; }
-if ! command -v strace >/dev/null; then
-    echo "==> installing strace"
+missing=()
+command -v strace >/dev/null || missing+=(strace)
+command -v valgrind >/dev/null || missing+=(valgrind)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "==> installing ${missing[*]}"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq strace >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 SMALL=${VTX_RT_SMALL:-2000}
 LARGE=${VTX_RT_LARGE:-22000}
@@ -39,6 +43,7 @@ else
 fi
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
+objcopy --strip-debug "$VTX" "$tmp/vtx.nodebug"
 out="Benchmarks/results/roundtrip-$(date -u +%Y%m%d-%H%M%S).txt"
 
 endpoint() {
@@ -55,8 +60,11 @@ run_pair() {
     local impl=$1 count=$2 wrapper=$3 at local remote
     at=$(endpoint)
     if [ "$impl" = vtx ]; then
-        local=("$VTX" perf local-lat "$at" "$size" "$count")
-        remote=("$VTX" perf remote-lat "$at" "$size" "$count")
+        # valgrind 3.19 cannot read the DWARF 5 of Swift's debug information: it runs a copy without it.
+        local vtx=$VTX
+        [[ $wrapper == valgrind* ]] && vtx=$tmp/vtx.nodebug
+        local=("$vtx" perf local-lat "$at" "$size" "$count")
+        remote=("$vtx" perf remote-lat "$at" "$size" "$count")
     else
         local=("$BIN_DIR/zmq_local_lat" "$at" "$size" "$count")
         remote=("$BIN_DIR/zmq_remote_lat" "$at" "$size" "$count")
@@ -84,6 +92,8 @@ PY
 
 # The value of NAME=VALUE in the last line of a file of such words.
 field() { awk -v name="$2" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) value = kv[2] } } END { print value + 0 }' "$1"; }
+# The instructions of a callgrind output file (its "totals:" or "summary:" line).
+callgrind_total() { awk '$1 == "totals:" || $1 == "summary:" { total = $2 } END { print total + 0 }' "$1"; }
 per_trip() { awk -v a="$1" -v b="$2" -v n=$((LARGE - SMALL)) 'BEGIN { printf "%.2f", (b - a) / n }'; }
 
 declare -A result
@@ -92,6 +102,8 @@ for impl in vtx zmq; do
         run_pair "$impl" "$count" "strace -f -c -o $tmp/strace.@SIDE@.$impl.$count"
         # The python wrapper is not preloaded (it would count its own allocations): the counter goes to the
         # program alone, through env after python.
+        # Instructions executed, every thread (callgrind's total): a count that no load on the machine changes.
+        run_pair "$impl" "$count" "valgrind -q --tool=callgrind --callgrind-out-file=$tmp/callgrind.@SIDE@.$impl.$count"
         run_pair "$impl" "$count" "python3 $tmp/rusage.py $tmp/usage.@SIDE@.$impl.$count env LD_PRELOAD=$PWD/$BIN_DIR/malloc_count.so VTXBENCH_MALLOC_REPORT=$tmp/alloc.@SIDE@.$impl.$count"
     done
     for side in local remote; do
@@ -102,6 +114,8 @@ for impl in vtx zmq; do
         done
         a="$tmp/alloc.$side.$impl"
         result[$impl.$side.allocations]=$(per_trip "$(field "$a.$SMALL" allocations)" "$(field "$a.$LARGE" allocations)")
+        c="$tmp/callgrind.$side.$impl"
+        result[$impl.$side.instructions]=$(per_trip "$(callgrind_total "$c.$SMALL")" "$(callgrind_total "$c.$LARGE")")
         u="$tmp/usage.$side.$impl"
         result[$impl.$side.voluntary]=$(per_trip "$(field "$u.$SMALL" voluntary)" "$(field "$u.$LARGE" voluntary)")
         result[$impl.$side.involuntary]=$(per_trip "$(field "$u.$SMALL" involuntary)" "$(field "$u.$LARGE" involuntary)")
@@ -111,9 +125,9 @@ done
 {
     echo "round-trip costs: $transport, $size B, ($LARGE - $SMALL) round trips; $(date -u +%FT%TZ); commit $(git rev-parse --short HEAD); load $(cut -d' ' -f1-3 /proc/loadavg)"
     printf '%-26s %10s %10s %10s %10s\n' "per round trip" "VTX REP" "zmq REP" "VTX REQ" "zmq REQ"
-    for row in syscalls read write readv writev sendmsg recvmsg recvfrom sendto epoll_wait epoll_pwait poll futex allocations voluntary involuntary; do
+    for row in syscalls read write readv writev sendmsg recvmsg recvfrom sendto epoll_wait epoll_pwait poll futex allocations instructions voluntary involuntary; do
         label=$row
-        case $row in voluntary) label="context switches (wake-ups)" ;; involuntary) label="preemptions" ;; syscalls) label="system calls (all)" ;; esac
+        case $row in voluntary) label="context switches (wake-ups)" ;; involuntary) label="preemptions" ;; syscalls) label="system calls (all)" ;; instructions) label="instructions (all threads)" ;; esac
         printf '%-26s %10s %10s %10s %10s\n' "$label" "${result[vtx.local.$row]}" "${result[zmq.local.$row]}" "${result[vtx.remote.$row]}" "${result[zmq.remote.$row]}"
     done
 } | tee "$out"

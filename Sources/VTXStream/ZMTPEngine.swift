@@ -280,13 +280,13 @@ final class ZMTPEngine: ChannelInboundHandler, @unchecked Sendable {
             // A mechanism that encrypts opens each frame; it yields nothing until a whole message is open.
             guard let item = framesPassThrough ? wireItem : try mechanism.decode(wireItem) else { continue }
             let inbound: Message?
-            switch item {
+            switch consume item {
             case .message(let message):
                 inbound = message
             case .command(let command):
                 inbound = try handle(command)
             }
-            guard var message = inbound else { continue }
+            guard var message = consume inbound else { continue }
             if !pipe.write(moving: &message) {
                 stall(holding: message, rest: &buffer)
                 return

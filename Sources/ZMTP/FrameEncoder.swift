@@ -104,7 +104,7 @@ public enum FrameEncoder {
     @inlinable
     public static func encodedSize(of message: Message) -> Int {
         var total = 0
-        for frame in message {
+        message.forEachFrame { frame in
             total += headerSize(forBodySize: frame.count) + frame.count
         }
         return total

@@ -8,12 +8,18 @@ import Foundation
 
 /// A multipart message: an ordered list of ``Frame``s that is sent and received as one unit.
 ///
-/// All frames of a message reach a peer together or not at all. A single-frame message of up to
-/// ``Frame/inlineCapacity`` bytes needs no heap allocation. Received messages carry the sending peer's
+/// All frames of a message reach a peer together or not at all. A message of one or two frames, each of up to
+/// ``Frame/inlineCapacity`` bytes, needs no heap allocation (the first two frames are held in the value, further
+/// ones in an array). Received messages carry the sending peer's
 /// ``metadata`` (`Socket-Type`, `Routing-Id`, `Peer-Address`, and later `User-Id`).
 public struct Message: Sendable {
+    // The first two frames live in the value itself and the rest in an array, so the messages of the common
+    // patterns (one body; a REQ/REP delimiter and body; a routing id and body) build no array: a REQ/REP round trip
+    // allocates nothing for its frames. Invariant: `second` is set only when `head` is, `rest` is non-empty only
+    // when `second` is set.
     @usableFromInline var head: Frame?
-    @usableFromInline var tail: [Frame]
+    @usableFromInline var second: Frame?
+    @usableFromInline var rest: [Frame]
 
     /// Properties of the peer this message came from, or `nil` for a message built locally.
     public var metadata: MessageMetadata?
@@ -22,7 +28,8 @@ public struct Message: Sendable {
     @inlinable
     public init() {
         head = nil
-        tail = []
+        second = nil
+        rest = []
         metadata = nil
     }
 
@@ -30,7 +37,8 @@ public struct Message: Sendable {
     @inlinable
     public init(_ frames: [Frame]) {
         head = frames.first
-        tail = frames.count > 1 ? Array(frames[1...]) : []
+        second = frames.count > 1 ? frames[1] : nil
+        rest = frames.count > 2 ? Array(frames[2...]) : []
         metadata = nil
     }
 
@@ -38,7 +46,8 @@ public struct Message: Sendable {
     @inlinable
     public init(_ frame: consuming Frame) {
         head = consume frame
-        tail = []
+        second = nil
+        rest = []
         metadata = nil
     }
 
@@ -71,21 +80,27 @@ public struct Message: Sendable {
 
     /// The frames of the message, in order.
     public var frames: [Frame] {
-        guard let head else { return [] }
-        return [head] + tail
+        Array(self)
     }
 
     /// Adds a frame at the end.
     @inlinable
     public mutating func append(_ frame: Frame) {
-        if case .none = head { head = frame } else { tail.append(frame) }
+        if case .none = head {
+            head = frame
+        } else if case .none = second {
+            second = frame
+        } else {
+            rest.append(frame)
+        }
     }
 
     /// Adds a frame at the front (an envelope, a routing id).
     @inlinable
     public mutating func prepend(_ frame: Frame) {
         if let old = head {
-            tail.insert(old, at: 0)
+            if let oldSecond = second { rest.insert(oldSecond, at: 0) }
+            second = old
         }
         head = frame
     }
@@ -95,7 +110,8 @@ public struct Message: Sendable {
     @discardableResult
     public mutating func popFirst() -> Frame? {
         guard let first = head else { return nil }
-        head = tail.isEmpty ? nil : tail.removeFirst()
+        head = second
+        second = rest.isEmpty ? nil : rest.removeFirst()
         return first
     }
 
@@ -103,11 +119,43 @@ public struct Message: Sendable {
     /// Splitting off one frame allocates nothing.
     @inlinable
     public mutating func removeFirst(_ k: Int) -> Message {
-        precondition(k >= 0 && k <= count, "cannot remove \(k) frames from a message of \(count)")
+        // The count is read once: a message that reads `count` inside the precondition's autoclosure is copied
+        // into it on every call.
+        let total = count
+        precondition(k >= 0 && k <= total, "cannot remove \(k) frames from a message of \(total)")
         var prefix = Message()
         prefix.metadata = metadata
         for _ in 0..<k { prefix.append(popFirst()!) }
         return prefix
+    }
+
+    /// Moves every frame of `other` to the end of this message, leaving `other` empty (its metadata stays).
+    @inlinable
+    public mutating func append(movingFramesOf other: inout Message) {
+        while let frame = other.popFirst() { append(frame) }
+    }
+
+    /// The position of the first empty frame (a REQ/REP delimiter), or `nil` when there is none; unlike
+    /// `firstIndex(where:)` it copies neither the message nor a frame.
+    @inlinable
+    public var firstEmptyFrameIndex: Int? {
+        guard case .some(let first) = head else { return nil }
+        if first.isEmpty { return 0 }
+        guard case .some(let next) = second else { return nil }
+        if next.isEmpty { return 1 }
+        for index in rest.indices where rest[index].isEmpty { return index &+ 2 }
+        return nil
+    }
+
+    /// Calls `body` with each frame in order, without copying the message (a `for` loop over a message holds a
+    /// copy of it for its iterator).
+    @inlinable
+    public func forEachFrame(_ body: (borrowing Frame) throws -> Void) rethrows {
+        guard case .some(let first) = head else { return }
+        try body(first)
+        guard case .some(let next) = second else { return }
+        try body(next)
+        for index in rest.indices { try body(rest[index]) }
     }
 
     /// Looks up a property of the peer the message came from (`Socket-Type`, `Routing-Id`, `Peer-Address`,
@@ -119,14 +167,15 @@ public struct Message: Sendable {
     /// The total number of body bytes across all frames.
     @inlinable @inline(__always)
     public var byteCount: Int {
-        // Counted on every send and receive (``Socket/statistics``): no iterator for the usual empty tail.
+        // Counted on every send and receive (``Socket/statistics``): no iterator for the usual one or two frames.
         switch head {
         case .none:
             return 0
         case .some(let first):
-            var total = first.count
-            if !tail.isEmpty {
-                for frame in tail { total &+= frame.count }
+            guard case .some(let next) = second else { return first.count }
+            var total = first.count &+ next.count
+            if !rest.isEmpty {
+                for frame in rest { total &+= frame.count }
             }
             return total
         }
@@ -142,7 +191,8 @@ extension Message: RandomAccessCollection, MutableCollection {
         // Not `head == nil`: with `Frame: Equatable` that is `Optional.==`, which copies the frame and destroys it
         // through runtime metadata (about 190 instructions on the hot path).
         if case .none = head { return 0 }
-        return tail.count + 1
+        if case .none = second { return 1 }
+        return rest.count &+ 2
     }
 
     /// The number of frames, in O(1).
@@ -159,11 +209,19 @@ extension Message: RandomAccessCollection, MutableCollection {
     public subscript(position: Int) -> Frame {
         get {
             precondition(position >= 0 && position < endIndex, "frame index out of range")
-            return position == 0 ? head! : tail[position - 1]
+            switch position {
+            case 0: return head!
+            case 1: return second!
+            default: return rest[position - 2]
+            }
         }
         set {
             precondition(position >= 0 && position < endIndex, "frame index out of range")
-            if position == 0 { head = newValue } else { tail[position - 1] = newValue }
+            switch position {
+            case 0: head = newValue
+            case 1: second = newValue
+            default: rest[position - 2] = newValue
+            }
         }
     }
 }
@@ -185,7 +243,7 @@ extension Message: ExpressibleByStringLiteral {
 extension Message: Equatable {
     /// Two messages are equal when their frames are; metadata is not compared.
     public static func == (lhs: Message, rhs: Message) -> Bool {
-        lhs.head == rhs.head && lhs.tail == rhs.tail
+        lhs.head == rhs.head && lhs.second == rhs.second && lhs.rest == rhs.rest
     }
 }
 

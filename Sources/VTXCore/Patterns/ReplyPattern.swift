@@ -22,7 +22,7 @@ final class ReplyPattern: Pattern {
         while let pipe = receive(from: &queue, into: &request) {
             // The envelope is every frame up to and including the first empty one; a request without one, or
             // with nothing after it, is malformed and silently dropped (libzmq).
-            guard let delimiter = request.firstIndex(where: \.isEmpty), delimiter < request.count - 1 else {
+            guard let delimiter = request.firstEmptyFrameIndex, delimiter < request.count - 1 else {
                 continue
             }
             envelope = request.removeFirst(delimiter + 1)
@@ -37,13 +37,18 @@ final class ReplyPattern: Pattern {
         guard sendingReply else {
             throw VTXError(.invalidState, "a REP socket must receive a request before sending a reply")
         }
-        var reply = envelope
+        // The envelope and the reply's frames are moved, not copied: REP always takes the message it is given.
+        var reply = Message()
+        swap(&reply, &envelope)
         reply.metadata = nil
-        for frame in message { reply.append(frame) }
+        reply.append(movingFramesOf: &message)
         // A reply to a peer that has gone, or is full, is dropped: REP never blocks on send.
-        if let replyPipe, replyPipe.write(reply) { replyPipe.flush() } else { socket.counters.messagesDropped &+= 1 }
+        if let replyPipe, replyPipe.write(moving: &reply) {
+            replyPipe.flush()
+        } else {
+            socket.counters.messagesDropped &+= 1
+        }
         sendingReply = false
-        envelope = Message()
         replyPipe = nil
         return true
     }

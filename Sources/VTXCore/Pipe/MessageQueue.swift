@@ -160,9 +160,10 @@ final class MessageQueue: @unchecked Sendable {
     func write(moving message: inout Message) {
         let slot = MessageQueue.slot(backChunk, backPosition)
         withUnsafeMutablePointer(to: &message) { source in
-            // One element: a plain move, not `moveInitialize(from:count:)`, which calls memmove.
-            slot.initialize(to: source.move())
-            source.initialize(to: Message())
+            // A bitwise move (a `Message` is bitwise-movable: no weak references), as `initialize(to: source.move())`
+            // compiled to a copy and a destroy of the message, each a walk over its frames with a retain/release.
+            UnsafeMutableRawPointer(slot).copyMemory(from: source, byteCount: MemoryLayout<Message>.size)
+            UnsafeMutableRawPointer(source).initializeMemory(as: Message.self, to: Message())
         }
         advanceBack()
         completeUpTo = MessageQueue.slot(backChunk, backPosition)

@@ -9,7 +9,7 @@
 #   bash Benchmarks/roundtrip-costs.sh [tcp|ipc] [SIZE]     (default tcp, 16 bytes)
 #
 # Counts, not times: they hold on a busy machine. VTX_BENCH_VTX=path uses a `vtx` built elsewhere (release);
-# otherwise one is built in .build-bench. Results go to Benchmarks/results/roundtrip-<UTC time>.txt.
+# otherwise one is built in .build-bench (VTX_BENCH_SWIFTC_FLAGS: extra compiler flags, built in .build-bench-flags). Results go to Benchmarks/results/roundtrip-<UTC time>.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
@@ -38,8 +38,14 @@ cc -O2 -Wall -Wextra -shared -fPIC -o "$BIN_DIR/malloc_count.so" Benchmarks/allo
 if [ -n "${VTX_BENCH_VTX:-}" ]; then
     VTX=$(realpath "$VTX_BENCH_VTX")
 else
-    swift build -c release --scratch-path .build-bench --product vtx >/dev/null
-    VTX="$(swift build -c release --scratch-path .build-bench --show-bin-path)/vtx"
+    # VTX_BENCH_SWIFTC_FLAGS (e.g. -enforce-exclusivity=unchecked) go to every module's compiler, in a scratch
+    # directory of their own (see docs/PERFORMANCE.md, "Where the instructions go").
+    scratch=.build-bench
+    build_flags=()
+    for flag in ${VTX_BENCH_SWIFTC_FLAGS:-}; do build_flags+=(-Xswiftc "$flag"); done
+    [ ${#build_flags[@]} -gt 0 ] && scratch=.build-bench-flags
+    swift build -c release --scratch-path "$scratch" "${build_flags[@]}" --product vtx >/dev/null
+    VTX="$(swift build -c release --scratch-path "$scratch" "${build_flags[@]}" --show-bin-path)/vtx"
 fi
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
@@ -123,7 +129,7 @@ for impl in vtx zmq; do
 done
 
 {
-    echo "round-trip costs: $transport, $size B, ($LARGE - $SMALL) round trips; $(date -u +%FT%TZ); commit $(git rev-parse --short HEAD); load $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "round-trip costs: $transport, $size B, ($LARGE - $SMALL) round trips; $(date -u +%FT%TZ); commit $(git rev-parse --short HEAD); swiftc flags: ${VTX_BENCH_SWIFTC_FLAGS:-none}; load $(cut -d' ' -f1-3 /proc/loadavg)"
     printf '%-26s %10s %10s %10s %10s\n' "per round trip" "VTX REP" "zmq REP" "VTX REQ" "zmq REQ"
     for row in syscalls read write readv writev sendmsg recvmsg recvfrom sendto epoll_wait epoll_pwait poll futex allocations instructions voluntary involuntary; do
         label=$row

@@ -16,7 +16,7 @@
 # inproc sizes and counts can be changed with VTX_BENCH_RUNS, VTX_BENCH_THR16 (messages at 16 B), VTX_BENCH_THR1K
 # (messages at 1 KiB), VTX_BENCH_LAT (round trips) and VTX_BENCH_ALLOCS (messages per allocation window); tcp and
 # ipc ones are listed in Benchmarks/run-stream.sh. VTX_BENCH_BINARY=path runs a vtx-bench built elsewhere instead of
-# building one.
+# building one; VTX_BENCH_SWIFTC_FLAGS="-enforce-exclusivity=unchecked" builds it with extra compiler flags.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -76,10 +76,14 @@ else
     # which crashed at start. (Deleting the modules' build directories instead breaks SwiftPM's cached plan.)
     find Sources Drivers Benchmarks/VTXBench -name '*.swift' -exec touch {} +
     # tls needs vtx-bench built with the TLS trait (which compiles BoringSSL once into the scratch directory).
-    TRAITS=()
-    [ "$RUN_TLS" = 1 ] && TRAITS=(--traits TLS)
-    swift build -c release --scratch-path "$SCRATCH" "${TRAITS[@]}" --product vtx-bench
-    VTX_BENCH="$(swift build -c release --scratch-path "$SCRATCH" "${TRAITS[@]}" --show-bin-path)/vtx-bench"
+    BUILD_ARGS=()
+    [ "$RUN_TLS" = 1 ] && BUILD_ARGS=(--traits TLS)
+    # VTX_BENCH_SWIFTC_FLAGS (e.g. -enforce-exclusivity=unchecked): extra flags for every module's compiler, built
+    # in a scratch directory of their own (docs/PERFORMANCE.md, "Where the instructions go").
+    for flag in ${VTX_BENCH_SWIFTC_FLAGS:-}; do BUILD_ARGS+=(-Xswiftc "$flag"); done
+    [ -n "${VTX_BENCH_SWIFTC_FLAGS:-}" ] && SCRATCH=.build-bench-flags
+    swift build -c release --scratch-path "$SCRATCH" "${BUILD_ARGS[@]}" --product vtx-bench
+    VTX_BENCH="$(swift build -c release --scratch-path "$SCRATCH" "${BUILD_ARGS[@]}" --show-bin-path)/vtx-bench"
 fi
 
 echo "==> building the libzmq programs and the malloc counter into $BIN_DIR"
@@ -108,7 +112,7 @@ RAW="$OUT/raw.txt"
     echo "host: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), kernel $(uname -r)"
     echo "swift: $(swift --version 2>&1 | head -1)"
     echo "libzmq: $(dpkg-query -W -f '${Version}' libzmq5 2>/dev/null || pkg-config --modversion libzmq)"
-    echo "vtx: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- Sources Drivers 2>/dev/null || echo ' (with uncommitted changes)')${VTX_BENCH_BINARY:+; binary: $VTX_BENCH}"
+    echo "vtx: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- Sources Drivers 2>/dev/null || echo ' (with uncommitted changes)')${VTX_BENCH_BINARY:+; binary: $VTX_BENCH}${VTX_BENCH_SWIFTC_FLAGS:+; swiftc flags: $VTX_BENCH_SWIFTC_FLAGS}"
     echo "transports: ${TRANSPORTS[*]}; runs: $RUNS"
     echo "inproc: thr 16 B: $THR16 msgs; thr 1 KiB: $THR1K msgs; lat: $LAT round trips; allocs: $ALLOCS msgs"
     echo "tcp/ipc: thr 16 B: $STREAM_THR16 msgs; 1 KiB: $STREAM_THR1K; 64 KiB: $STREAM_THR64K; lat: $STREAM_LAT round trips"

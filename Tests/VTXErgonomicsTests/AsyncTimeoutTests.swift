@@ -22,6 +22,18 @@ struct AsyncTimeoutTests {
         }
     }
 
+    /// The timer of a wait with the largest timeout is armed and cancelled without trapping (its deadline is
+    /// `now + .seconds(Int64.max)`).
+    @Test func theLargestTimeoutArmsATimerThatNeverFires() async throws {
+        let vtx = VTX()
+        defer { vtx.shutdown() }
+        let (push, pull) = try makePushPull(vtx)
+        pull.receiveTimeout = .seconds(Int64.max)
+        async let received = pull.receiveString()
+        try await push.send("edge")
+        #expect(try await received == "edge")
+    }
+
     @Test func everyShortSendTimeoutFires() async throws {
         let vtx = VTX()
         defer { vtx.shutdown() }

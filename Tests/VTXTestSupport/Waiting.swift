@@ -29,14 +29,16 @@ public func waitUntil(
 public final class BlockingCall: Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let threadPath = Guarded<String?>(nil)
+    private let returned = Guarded(false)
 
     /// Starts `body` on a new thread.
     public init(_ body: @escaping @Sendable () -> Void) {
-        Thread { [done, threadPath] in
+        Thread { [done, threadPath, returned] in
             // "/proc/thread-self" links to "PID/task/TID": this thread's entry in /proc.
             let own = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self")
             threadPath.withLock { $0 = own.map { "/proc/\($0)" } }
             body()
+            returned.withLock { $0 = true }
             done.signal()
         }.start()
     }
@@ -59,7 +61,8 @@ public final class BlockingCall: Sendable {
 
     /// Waits (at most `timeout`) until the call is blocked in poll(2); false if it never was (or returned first).
     public func awaitBlocked(timeout: Duration = .seconds(10)) -> Bool {
-        waitUntil(timeout: timeout, every: .milliseconds(1)) { isBlockedInPoll }
+        waitUntil(timeout: timeout, every: .milliseconds(1)) { isBlockedInPoll || returned.withLock { $0 } }
+            && !returned.withLock { $0 }
     }
 
     /// Waits (at most `timeout`) for the call to return; false if it did not.

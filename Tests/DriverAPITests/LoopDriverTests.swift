@@ -37,16 +37,6 @@ private func uniqueEndpoint(_ name: String = #function) -> String {
     "loop://\(name.filter { $0.isLetter || $0.isNumber })-\(UInt32.random(in: 0...UInt32.max))"
 }
 
-/// Runs `body` on a thread of its own; the returned semaphore is signalled when it ends.
-private func runOnThread(_ body: @escaping @Sendable () -> Void) -> DispatchSemaphore {
-    let done = DispatchSemaphore(value: 0)
-    Thread {
-        body()
-        done.signal()
-    }.start()
-    return done
-}
-
 /// A message received within `timeout`, or `nil` when none came.
 private func receive(_ socket: Socket, within timeout: Duration) throws -> Message? {
     do {
@@ -124,12 +114,13 @@ struct LoopDriverTests {
         let endpoint = uniqueEndpoint()
         try req.connect(endpoint)
         // No listener yet: the REQ has no peer, so its send waits until the bind below joins them.
-        let sent = runOnThread {
+        let sent = BlockingCall {
             #expect(throws: Never.self) { try req.send("early") }
         }
-        Thread.sleep(forTimeInterval: 0.05)
+        // The send is blocked waiting for a peer when the bind comes.
+        #expect(sent.awaitBlocked())
         try rep.bind(endpoint)
-        #expect(sent.wait(timeout: .now() + 5) == .success)
+        #expect(sent.awaitReturn(timeout: .seconds(5)))
         #expect(try rep.receive().strings == ["early"])
         try rep.send("late")
         #expect(try req.receive().strings == ["late"])
@@ -215,7 +206,7 @@ struct LoopDriverTests {
         try pull.bind(endpoint)
         try push.connect(endpoint)
         let total = 100_000
-        let sender = runOnThread {
+        let sender = BlockingCall {
             do {
                 for i in 0..<total {
                     try push.send(Message(Frame(withUnsafeBytes(of: UInt64(i).littleEndian) { Array($0) })))
@@ -232,7 +223,7 @@ struct LoopDriverTests {
                 break
             }
         }
-        #expect(sender.wait(timeout: .now() + 20) == .success)
+        #expect(sender.awaitReturn(timeout: .seconds(20)))
         #expect(try pull.tryReceive() == nil)
     }
 
@@ -423,12 +414,13 @@ struct LoopDriverTests {
         try push.connect(endpoint)
         try push.send("one")
         #expect(try pull.receive().strings == ["one"])
-        let blocked = runOnThread {
+        let blocked = BlockingCall {
             #expect(throws: VTXError.terminated) { _ = try pull.receive() }
         }
-        Thread.sleep(forTimeInterval: 0.05)
+        // The receive is blocked waiting when the manager shuts down.
+        #expect(blocked.awaitBlocked())
         harness.vtx.shutdown()
-        #expect(blocked.wait(timeout: .now() + 5) == .success)
+        #expect(blocked.awaitReturn(timeout: .seconds(5)))
         #expect(errorCode { try push.send("late") } == .terminated)
         #expect(errorCode { _ = try harness.vtx.socket(.pull) } == .terminated)
     }

@@ -152,7 +152,7 @@ private func startLoop(over socket: Socket) -> (loop: Task<Int, any Error>, seen
 private func settled(_ counter: Guarded<Int>, grace: Duration = .milliseconds(150)) async throws -> Int {
     var last = counter.withLock { $0 }
     for _ in 0..<100 {
-        try await Task.sleep(for: grace)
+        try await Task.sleep(for: grace)  // Not a wait-for-event: the quiet time that shows nothing more happens.
         let now = counter.withLock { $0 }
         if now == last { return now }
         last = now

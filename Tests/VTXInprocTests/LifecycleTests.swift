@@ -86,9 +86,8 @@ struct LifecycleTests {
             return socket
         }
         let results = Guarded<[VTXError.Code]>([])
-        let done = DispatchSemaphore(value: 0)
-        for socket in receivers {
-            let thread = Thread {
+        let calls = receivers.map { socket in
+            BlockingCall {
                 do {
                     _ = try socket.receive()
                     results.withLock { $0.append(.systemError) }
@@ -97,15 +96,13 @@ struct LifecycleTests {
                 } catch {
                     results.withLock { $0.append(.systemError) }
                 }
-                done.signal()
             }
-            thread.start()
         }
-        // Give the threads a moment to block, then shut down; each must return within the time limit.
-        Thread.sleep(forTimeInterval: 0.05)
+        // Each receive is blocked waiting before the shutdown, which must wake every one of them.
+        for call in calls { #expect(call.awaitBlocked()) }
         let start = ContinuousClock.now
         vtx.shutdown()
-        for _ in receivers { #expect(done.wait(timeout: .now() + 5) == .success) }
+        for call in calls { #expect(call.awaitReturn(timeout: .seconds(5))) }
         #expect(ContinuousClock.now - start < .seconds(5))
         #expect(results.withLock { $0 } == [.terminated, .terminated, .terminated])
         #expect(throws: VTXError.terminated) { try vtx.socket(.req) }
@@ -141,10 +138,13 @@ struct LifecycleTests {
         try pull.bind(endpoint)
         let push = try makeSocket(vtx, .push)
         try push.connect(endpoint)
-        async let received = pull.receive()
-        try await Task.sleep(for: .milliseconds(20))
+        let executor = ObservedExecutor()
+        defer { executor.finish() }
+        let received = Task(executorPreference: executor) { try await pull.receive() }
+        // The receive is suspended, with nothing to take, before the message is sent.
+        #expect(try await executor.awaitSuspended())
         try await push.send(Message("async hello"))
-        #expect(try await received.strings == ["async hello"])
+        #expect(try await received.value.strings == ["async hello"])
     }
 
     @Test func asyncReceiveHonoursTimeoutAndCancellation() async throws {
@@ -152,12 +152,18 @@ struct LifecycleTests {
         defer { vtx.shutdown() }
         let pull = try makeSocket(vtx, .pull, timeout: .milliseconds(50))
         try pull.bind(uniqueEndpoint())
+        // The timeout is a task on the cooperative pool: while blocking work held the pool's threads, it could not
+        // fire before the time limit cancelled the test, and the receive said `cancelled` (docs/RELIABILITY.md,
+        // "A suite that holds under load"). No test blocks a pool thread now.
         await #expect(throws: VTXError.timedOut) { try await pull.receive() }
 
         let patient = try makeSocket(vtx, .pull, timeout: .seconds(30))
         try patient.bind(uniqueEndpoint())
-        let task = Task { try await patient.receive() }
-        try await Task.sleep(for: .milliseconds(20))
+        let executor = ObservedExecutor()
+        defer { executor.finish() }
+        let task = Task(executorPreference: executor) { try await patient.receive() }
+        // The receive is suspended, waiting, when it is cancelled (not cancelled before it began).
+        #expect(try await executor.awaitSuspended())
         task.cancel()
         do {
             _ = try await task.value

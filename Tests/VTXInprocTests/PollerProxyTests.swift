@@ -43,15 +43,17 @@ struct PollerProxyTests {
         try pull.bind(endpoint)
         let push = try makeSocket(vtx, .push)
         try push.connect(endpoint)
-        let poller = Poller()
-        try poller.add(pull)
-        let sender = Thread {
-            Thread.sleep(forTimeInterval: 0.02)
-            try? push.send("later")
+        let outcome = Guarded(false)
+        let waiting = BlockingCall {
+            let poller = Poller()
+            let ready = try? { try poller.add(pull); return try poller.wait(timeout: .seconds(10)) }()
+            outcome.withLock { $0 = ready?.first?.socket === pull }
         }
-        sender.start()
-        let ready = try poller.wait(timeout: .seconds(5))
-        #expect(ready.first?.socket === pull)
+        // The poller is blocked waiting, with nothing ready, when the message is sent from this thread.
+        #expect(waiting.awaitBlocked())
+        try push.send("later")
+        #expect(waiting.awaitReturn())
+        #expect(outcome.withLock { $0 })
     }
 
     @Test func pollerMixesSocketsAndPlainDescriptors() throws {
@@ -167,18 +169,16 @@ struct PollerProxyTests {
         try frontend.bind(uniqueEndpoint("f"))
         let backend = try makeSocket(local, .push)
         try backend.bind(uniqueEndpoint("b"))
-        let finished = DispatchSemaphore(value: 0)
         let outcome = Guarded<VTXError.Code?>(nil)
-        let thread = Thread {
+        let proxy = BlockingCall {
             do { try Proxy(frontend: frontend, backend: backend).run() } catch let error as VTXError {
                 outcome.withLock { $0 = error.code }
             } catch {}
-            finished.signal()
         }
-        thread.start()
-        Thread.sleep(forTimeInterval: 0.02)
+        // The proxy is running (blocked waiting for traffic) when the manager shuts down.
+        #expect(proxy.awaitBlocked())
         local.shutdown()
-        #expect(finished.wait(timeout: .now() + 5) == .success)
+        #expect(proxy.awaitReturn(timeout: .seconds(5)))
         #expect(outcome.withLock { $0 } == .terminated)
     }
 }

@@ -438,12 +438,7 @@ enum ServerSockets {
 
     /// Waits up to 5 s for the count to become `expected`; false if it did not.
     static func waitForCount(for endpoint: String, toBe expected: Int) -> Bool {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while count(for: endpoint) != expected {
-            guard ContinuousClock.now < deadline else { return false }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return true
+        waitUntil(every: .milliseconds(20)) { count(for: endpoint) == expected }
     }
 
     /// The inodes of the sockets behind this process's descriptors (`socket:[INODE]` links in /proc/self/fd).
@@ -752,7 +747,7 @@ final class GoodTraffic: Sendable {
                 }
                 number += 1
                 state.withLock { $0.sent = number }
-                usleep(1000)
+                usleep(1000)  // Not a wait-for-event: paces the traffic (about 1,000 messages a second).
             }
             senderDone.signal()
         }.start()
@@ -781,12 +776,7 @@ final class GoodTraffic: Sendable {
 
     /// Waits until at least `count` numbered messages have arrived; false if they did not within `timeout`.
     func waitForDelivered(atLeast count: Int, timeout: Duration = .seconds(5)) -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while deliveredCount < count {
-            guard ContinuousClock.now < deadline else { return false }
-            Thread.sleep(forTimeInterval: 0.005)
-        }
-        return true
+        waitUntil(timeout: timeout) { deliveredCount >= count }
     }
 
     /// Stops sending, waits (boundedly) for everything sent to arrive, stops receiving, and returns what happened.

@@ -103,13 +103,11 @@ struct ConnectionWaveTests {
                 try Self.wave(of: Self.connectionsPerWave, to: endpoint)
                 // Await the server's closing of the wave's connections: its descriptors back to the baseline
                 // (polled: a child process has no event to await; bounded at 30 s).
-                let deadline = ContinuousClock.now + .seconds(30)
-                open = Self.descriptors(of: pid)
-                while open > baseline, ContinuousClock.now < deadline {
-                    Thread.sleep(forTimeInterval: 0.05)
+                let closed = waitUntil(timeout: .seconds(30), every: .milliseconds(50)) {
                     open = Self.descriptors(of: pid)
+                    return open <= baseline
                 }
-                guard open <= baseline else { break }
+                guard closed else { break }
                 if index == 0 { afterFirst = ProcessMemory.resident(of: pid) ?? 0 }
             }
             return (afterFirst, ProcessMemory.resident(of: pid) ?? 0, open - baseline)

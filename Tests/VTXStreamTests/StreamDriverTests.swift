@@ -115,7 +115,7 @@ struct StreamDriverTests {
     /// Waits until nothing listens at a just-closed tcp endpoint (the listener closes on the driver's thread).
     private func unbindSettles(_ endpoint: String) throws {
         let port = try #require(Int(endpoint.split(separator: ":").last!))
-        for _ in 0..<200 {
+        let settled = waitUntil(every: .milliseconds(5)) {
             let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
@@ -127,10 +127,9 @@ struct StreamDriverTests {
                 }
             }
             close(fd)
-            if refused { return }
-            usleep(5_000)
+            return refused
         }
-        Issue.record("\(endpoint) still accepts connections after close")
+        #expect(settled, "\(endpoint) still accepts connections after close")
     }
 
     /// A socket that connects, sends and closes at once (before its connection is even up) still delivers what
@@ -368,7 +367,7 @@ struct StreamDriverTests {
         // `ss -o` shows a keepalive timer only on sockets with SO_KEEPALIVE (the accepted side has it); while
         // data is in flight it shows the retransmit timer instead, so look a few times.
         var text = ""
-        for _ in 0..<40 where !text.contains("keepalive") {
+        _ = try waitUntil(every: .milliseconds(50)) {
             let ss = Process()
             ss.executableURL = URL(fileURLWithPath: "/usr/bin/ss")
             ss.arguments = ["-tnoH", "state", "established", "( sport = :\(port) )"]
@@ -377,7 +376,7 @@ struct StreamDriverTests {
             try ss.run()
             ss.waitUntilExit()
             text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            if !text.contains("keepalive") { usleep(50_000) }
+            return text.contains("keepalive")
         }
         #expect(text.contains("keepalive"), "ss output: \(text)")
     }

@@ -12,7 +12,7 @@ private func nextEvent(_ beacon: Beacon, timeout: Duration) async -> BeaconEvent
             return await iterator.next()
         }
         group.addTask {
-            try? await Task.sleep(for: timeout)
+            try? await Task.sleep(for: timeout)  // Not a wait-for-event: the bound on the wait for the event above.
             return nil
         }
         let first = await group.next() ?? nil

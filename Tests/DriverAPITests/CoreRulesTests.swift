@@ -178,10 +178,13 @@ struct CoreRulesTests {
             endpoint.report(.disconnected("peer", failure))
             endpoint.report(.connectFailed(failure))
         }
-        try withConnectedPush(driver, to: "test://gave-up", interval: .milliseconds(1)) { _, _ in
+        // The disconnect schedules a retry and the give-up, reported right after it, cancels it. With a 1 ms interval
+        // the retry fired first whenever the driver's thread was preempted between the two reports (ThreadSanitizer
+        // beside two CPU hogs): that retry was due, not a give-up ignored. 500 ms leaves the give-up time to arrive.
+        try withConnectedPush(driver, to: "test://gave-up", interval: .milliseconds(500)) { _, _ in
             #expect(driver.waitUntil { $0 == ["connect", "disconnect"] })
-            // Long enough for a retry scheduled before the give-up to have fired, had it not been cancelled.
-            #expect(!driver.waitUntil(timeout: .milliseconds(100)) { $0.contains("reconnect") })
+            // Long enough for the retry scheduled before the give-up to have fired, had it not been cancelled.
+            #expect(!driver.waitUntil(timeout: .seconds(1)) { $0.contains("reconnect") })
         }
     }
 

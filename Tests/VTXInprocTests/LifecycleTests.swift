@@ -152,9 +152,10 @@ struct LifecycleTests {
         defer { vtx.shutdown() }
         let pull = try makeSocket(vtx, .pull, timeout: .milliseconds(50))
         try pull.bind(uniqueEndpoint())
-        // The timeout is a task on the cooperative pool: while blocking work held the pool's threads, it could not
+        // The timeout is a task on the cooperative pool: while blocking work held the pool's threads it could not
         // fire before the time limit cancelled the test, and the receive said `cancelled` (docs/RELIABILITY.md,
-        // "A suite that holds under load"). No test blocks a pool thread now.
+        // "A suite that holds under load"; no test blocks a pool thread now). A timer that fires before the
+        // receive's deadline does the same: reported, see that section.
         await #expect(throws: VTXError.timedOut) { try await pull.receive() }
 
         let patient = try makeSocket(vtx, .pull, timeout: .seconds(30))

@@ -31,6 +31,15 @@ public enum ProcessMemory {
         _ = unsafeBitCast(symbol, to: Trim.self)(0)
     }
 
+    /// How far RSS rose over a series of samples taken after like steps: the median of the last quarter minus the
+    /// median of the first. One sample against another measured the allocator's ups and downs (after each of 20
+    /// waves of connections, RSS moved within ±2.5 MiB with no trend), while a leak moves the whole last quarter.
+    public static func growth(over samples: [Int]) -> Int {
+        let quarter = max(1, samples.count / 4)
+        func median(_ part: ArraySlice<Int>) -> Int { part.sorted()[part.count / 2] }
+        return median(samples.suffix(quarter)) - median(samples.prefix(quarter))
+    }
+
     /// A size in MiB with one decimal, for messages.
     public static func describe(_ bytes: Int) -> String {
         String(format: "%.1f MiB", Double(bytes) / 1_048_576)

@@ -22,16 +22,21 @@ struct AsyncTimeoutTests {
         }
     }
 
-    /// The timer of a wait with the largest timeout is armed and cancelled without trapping (its deadline is
-    /// `now + .seconds(Int64.max)`).
-    @Test func theLargestTimeoutArmsATimerThatNeverFires() async throws {
+    /// A wait with the largest timeout suspends and is woken by a message without trapping. Its deadline is
+    /// `now + .seconds(Int64.max)`: a timer sleeping until it trapped ("Not enough bits to represent the passed
+    /// value", seen beside two CPU hogs, when the receive suspended before the message came).
+    @Test func theLargestTimeoutWaitsWithoutTrapping() async throws {
         let vtx = VTX()
         defer { vtx.shutdown() }
         let (push, pull) = try makePushPull(vtx)
         pull.receiveTimeout = .seconds(Int64.max)
-        async let received = pull.receiveString()
+        let executor = ObservedExecutor()
+        defer { executor.finish() }
+        let received = Task(executorPreference: executor) { try await pull.receiveString() }
+        // The receive is suspended, its timer (if any) armed, before the message is sent.
+        #expect(try await executor.awaitSuspended())
         try await push.send("edge")
-        #expect(try await received == "edge")
+        #expect(try await received.value == "edge")
     }
 
     @Test func everyShortSendTimeoutFires() async throws {

@@ -162,6 +162,10 @@ extension Socket {
         }
     }
 
+    /// The longest timeout an `async` wait arms a timer for (10^9 seconds, about 31 years); a longer one waits
+    /// without a timer, as if forever.
+    static let longestTimedWait = Duration.seconds(1_000_000_000)
+
     private func waitAsync<T>(
         timeout: Duration?,
         _ attempt: (Socket) throws(VTXError) -> T?
@@ -172,9 +176,12 @@ extension Socket {
         // The timer sleeps until the very deadline the loop checks: a timer that slept for `timeout` from its own
         // start could wake a moment before a deadline taken later, find it not yet passed, and leave the loop
         // waiting with no wake-up to come (seen under load as a receive that never timed out).
+        // A timeout beyond about 31 years has no timer: it never fires in practice, and the clock cannot sleep until
+        // such a deadline (converting `now + .seconds(Int64.max)` to its seconds traps).
         let deadline = timeout.map { ContinuousClock.now + $0 }
-        let timer: Task<Void, Never>? = deadline.map { deadline in
-            Task {
+        let timer: Task<Void, Never>? = deadline.flatMap { deadline in
+            guard let timeout, timeout <= Socket.longestTimedWait else { return nil }
+            return Task {
                 try? await Task.sleep(until: deadline, clock: .continuous)
                 mailbox.push(.wakeUp)
             }

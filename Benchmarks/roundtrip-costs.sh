@@ -6,7 +6,10 @@
 # `zmq_remote_lat`. Each count is the difference between a run of SMALL and a run of LARGE round trips, divided by
 # LARGE - SMALL, so start-up and shutdown cancel out.
 #
-#   bash Benchmarks/roundtrip-costs.sh [tcp|ipc] [SIZE]     (default tcp, 16 bytes)
+#   bash Benchmarks/roundtrip-costs.sh [tcp|ipc] [SIZE] [lat|thr]     (default tcp, 16 bytes, lat)
+#
+# With thr, the same counts per message of a PUSH -> PULL stream instead (`local-thr` is the receiver, `remote-thr`
+# the sender; 100,000 and 600,000 messages).
 #
 # Counts, not times: they hold on a busy machine. VTX_BENCH_VTX=path uses a `vtx` built elsewhere (release);
 # otherwise one is built in .build-bench (VTX_BENCH_SWIFTC_FLAGS: extra compiler flags, built in .build-bench-flags). Results go to Benchmarks/results/roundtrip-<UTC time>.txt.
@@ -15,7 +18,9 @@ cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
 transport=${1:-tcp}
 size=${2:-16}
-case "$transport" in tcp | ipc) ;; *) echo "usage: roundtrip-costs.sh [tcp|ipc] [SIZE]" >&2; exit 64 ;; esac
+kind=${3:-lat}
+case "$transport" in tcp | ipc) ;; *) echo "usage: roundtrip-costs.sh [tcp|ipc] [SIZE] [lat|thr]" >&2; exit 64 ;; esac
+case "$kind" in lat | thr) ;; *) echo "usage: roundtrip-costs.sh [tcp|ipc] [SIZE] [lat|thr]" >&2; exit 64 ;; esac
 case "$size" in '' | *[!0-9]*) echo "roundtrip-costs.sh: SIZE must be a number of bytes" >&2; exit 64 ;; esac
 [ "$size" -le 1048576 ] || { echo "roundtrip-costs.sh: SIZE must be at most 1 MiB" >&2; exit 64; }
 missing=()
@@ -26,12 +31,17 @@ if [ ${#missing[@]} -gt 0 ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-SMALL=${VTX_RT_SMALL:-2000}
-LARGE=${VTX_RT_LARGE:-22000}
+if [ "$kind" = thr ]; then
+    SMALL=${VTX_RT_SMALL:-100000}
+    LARGE=${VTX_RT_LARGE:-600000}
+else
+    SMALL=${VTX_RT_SMALL:-2000}
+    LARGE=${VTX_RT_LARGE:-22000}
+fi
 BIN_DIR=Benchmarks/bin
 mkdir -p "$BIN_DIR" Benchmarks/results
 read -r -a ZMQ_FLAGS <<<"$(pkg-config --cflags --libs libzmq)"
-for program in zmq_local_lat zmq_remote_lat; do
+for program in zmq_local_$kind zmq_remote_$kind; do
     cc -O2 -Wall -o "$BIN_DIR/$program" "Benchmarks/libzmq/$program.c" "${ZMQ_FLAGS[@]}" -lm
 done
 cc -O2 -Wall -Wextra -shared -fPIC -o "$BIN_DIR/malloc_count.so" Benchmarks/alloc/malloc_count.c
@@ -50,7 +60,7 @@ fi
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
 objcopy --strip-debug "$VTX" "$tmp/vtx.nodebug"
-out="Benchmarks/results/roundtrip-$(date -u +%Y%m%d-%H%M%S).txt"
+out="Benchmarks/results/$([ "$kind" = thr ] && echo stream || echo roundtrip)-$(date -u +%Y%m%d-%H%M%S).txt"
 
 endpoint() {
     if [ "$transport" = tcp ]; then
@@ -69,11 +79,11 @@ run_pair() {
         # valgrind 3.19 cannot read the DWARF 5 of Swift's debug information: it runs a copy without it.
         local vtx=$VTX
         [[ $wrapper == valgrind* ]] && vtx=$tmp/vtx.nodebug
-        local=("$vtx" perf local-lat "$at" "$size" "$count")
-        remote=("$vtx" perf remote-lat "$at" "$size" "$count")
+        local=("$vtx" perf "local-$kind" "$at" "$size" "$count")
+        remote=("$vtx" perf "remote-$kind" "$at" "$size" "$count")
     else
-        local=("$BIN_DIR/zmq_local_lat" "$at" "$size" "$count")
-        remote=("$BIN_DIR/zmq_remote_lat" "$at" "$size" "$count")
+        local=("$BIN_DIR/zmq_local_$kind" "$at" "$size" "$count")
+        remote=("$BIN_DIR/zmq_remote_$kind" "$at" "$size" "$count")
     fi
     timeout 120 ${wrapper//@SIDE@/local} "${local[@]}" >/dev/null 2>"$tmp/local.err" &
     local binder=$!
@@ -129,8 +139,9 @@ for impl in vtx zmq; do
 done
 
 {
-    echo "round-trip costs: $transport, $size B, ($LARGE - $SMALL) round trips; $(date -u +%FT%TZ); commit $(git rev-parse --short HEAD); swiftc flags: ${VTX_BENCH_SWIFTC_FLAGS:-none}; load $(cut -d' ' -f1-3 /proc/loadavg)"
-    printf '%-26s %10s %10s %10s %10s\n' "per round trip" "VTX REP" "zmq REP" "VTX REQ" "zmq REQ"
+    if [ "$kind" = thr ]; then unit=message; local_label=PULL; remote_label=PUSH; else unit="round trip"; local_label=REP; remote_label=REQ; fi
+    echo "$unit costs ($kind): $transport, $size B, ($LARGE - $SMALL) ${unit}s; $(date -u +%FT%TZ); commit $(git rev-parse --short HEAD); swiftc flags: ${VTX_BENCH_SWIFTC_FLAGS:-none}; load $(cut -d' ' -f1-3 /proc/loadavg)"
+    printf '%-26s %10s %10s %10s %10s\n' "per $unit" "VTX $local_label" "zmq $local_label" "VTX $remote_label" "zmq $remote_label"
     for row in syscalls read write readv writev sendmsg recvmsg recvfrom sendto epoll_wait epoll_pwait poll futex allocations instructions voluntary involuntary; do
         label=$row
         case $row in voluntary) label="context switches (wake-ups)" ;; involuntary) label="preemptions" ;; syscalls) label="system calls (all)" ;; instructions) label="instructions (all threads)" ;; esac

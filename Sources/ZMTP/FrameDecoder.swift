@@ -159,10 +159,15 @@ public struct FrameDecoder: Sendable {
         let consumed = buffer.withUnsafeReadableBytes { bytes -> Int in
             var offset = 0
             let end = bytes.count
+            // One message value for the whole run, filled in place: a message built anew in each pass was
+            // copied into its variable and destroyed through the value witnesses, twice a message.
+            var message = Message()
             while end - offset >= 2 {
                 let size = Int(bytes[offset + 1])
                 guard bytes[offset] == 0, size <= largest, end - offset - 2 >= size else { break }
-                var message = Message(Frame(copying: UnsafeRawBufferPointer(rebasing: bytes[(offset + 2)..<(offset + 2 + size)])))
+                // `deliver` normally moves the message out, leaving it empty; one that kept a copy did not.
+                if !message.isEmpty { message = Message() }
+                message.append(Frame(copying: UnsafeRawBufferPointer(rebasing: bytes[(offset + 2)..<(offset + 2 + size)])))
                 message.metadata = metadata
                 offset += 2 + size
                 delivered += 1

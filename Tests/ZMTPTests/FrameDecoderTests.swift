@@ -135,6 +135,27 @@ struct FrameDecoderTests {
         if chunk >= 4096 { #expect(fastCount > 150, "the fast path should take most short messages") }
     }
 
+    /// The fast path fills one message value for a whole run of messages; a `deliver` that keeps a copy instead
+    /// of moving the message out still gets each message with its one frame, not the frames of those before it.
+    @Test func shortMessageFastPathGivesEachMessageItsOwnFrame() {
+        var decoder = FrameDecoder()
+        let bodies = ["a", "bb", "", "dddd"]
+        var input = buffer(bodies.flatMap { encoded(Message(Frame($0))) })
+        var copied: [Message] = []
+        #expect(decoder.decodeShortMessages(from: &input) { copied.append($0); return true } == 4)
+        #expect(copied == bodies.map { Message(Frame($0)) })
+
+        var moving = FrameDecoder()
+        var again = buffer(bodies.flatMap { encoded(Message(Frame($0))) })
+        var moved: [Message] = []
+        #expect(moving.decodeShortMessages(from: &again) { message in
+            moved.append(message)
+            message = Message()
+            return true
+        } == 4)
+        #expect(moved == bodies.map { Message(Frame($0)) })
+    }
+
     /// The fast path leaves alone what it must not take: frames at or above `maxMessageSize` (for `next` to
     /// refuse), and anything while a multipart message is half decoded or after an error.
     @Test func shortMessageFastPathStopsWhereTheStateMachineMust() throws {

@@ -60,6 +60,16 @@ public struct Message: Sendable {
         metadata = nil
     }
 
+    /// A single-frame message with the given peer properties (a decoder's messages), built with every field at
+    /// once (assigning ``metadata`` afterwards costs the optimizer a copy of the whole message).
+    @inlinable
+    public init(_ frame: consuming Frame, metadata: MessageMetadata?) {
+        head = consume frame
+        second = nil
+        rest = []
+        self.metadata = metadata
+    }
+
     /// A single-frame message holding the UTF-8 bytes of `string`.
     @inlinable
     public init(_ string: String) {
@@ -85,6 +95,14 @@ public struct Message: Sendable {
     /// A message with one frame per string, each the string's UTF-8 bytes.
     public init(strings: [String]) {
         self.init(strings.map(Frame.init(_:)))
+    }
+
+    /// Whether the message holds no frame and no metadata, so that its bytes own no reference (the empty frame
+    /// array is a static singleton): overwriting it loses nothing.
+    @inlinable
+    var holdsNothing: Bool {
+        if case .none = head, metadata == nil { return true }
+        return false
     }
 
     /// The frames of the message, in order.

@@ -279,14 +279,26 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Reads the next whole message into `message`, stamped with the properties of the peer it came from (this
-    /// end's ``metadata``, or the peer last announced) when they are known; returns `false` (leaving `message` as
-    /// it was) when there is none now, as ``read()`` returns `nil`.
+    /// end's ``metadata``, or the peer last announced) when they are known; returns `false` when there is none
+    /// now, as ``read()`` returns `nil`, leaving `message` as it was (or empty, when the pipe held only markers).
     @inline(__always)
     func read(into message: inout Message) -> Bool {
-        guard let received = read() else { return false }
-        message = received
-        if let stamp { message.metadata = stamp }
-        return true
+        while !isPeerClosed, inbound.read(into: &message) {
+            if message.isEmpty {
+                // A marker, read into `message`: taken, and `message` is empty again (markers are rare).
+                takeMarker(message)
+                message = Message()
+                continue
+            }
+            consumed &+= 1
+            consumedSinceCredit &+= 1
+            if consumedSinceCredit >= lowWaterMark {
+                returnCredit()
+            }
+            if let stamp { message.metadata = stamp }
+            return true
+        }
+        return false
     }
 
     /// Whether a message can be read now (markers do not count; they are taken here).

@@ -154,6 +154,15 @@ final class MessageQueue: @unchecked Sendable {
         completeUpTo = MessageQueue.slot(backChunk, backPosition)
     }
 
+    /// An empty message, whose bytes ``write(moving:)`` copies into the message it moved from: made once and
+    /// kept for the life of the process. (Written once, by the lazy initializer, and only read after: safe to
+    /// share.)
+    nonisolated(unsafe) private static let emptyMessage: UnsafeRawPointer = {
+        let message = UnsafeMutablePointer<Message>.allocate(capacity: 1)
+        message.initialize(to: Message())
+        return UnsafeRawPointer(message)
+    }()
+
     /// Appends a message by moving it out of `message` (which is left empty): no reference counting, so a
     /// large frame crosses to the reader without a single atomic operation on the sending side.
     @inline(__always)
@@ -163,7 +172,13 @@ final class MessageQueue: @unchecked Sendable {
             // A bitwise move (a `Message` is bitwise-movable: no weak references), as `initialize(to: source.move())`
             // compiled to a copy and a destroy of the message, each a walk over its frames with a retain/release.
             UnsafeMutableRawPointer(slot).copyMemory(from: source, byteCount: MemoryLayout<Message>.size)
-            UnsafeMutableRawPointer(source).initializeMemory(as: Message.self, to: Message())
+            // The moved-from message becomes empty by a copy of an empty message's bytes: `initializeMemory(to:
+            // Message())` built a temporary and copied it through the value witness, then destroyed it. An empty
+            // message holds no counted reference (no frames, no metadata, and the empty array is a static
+            // singleton), so its bytes can be copied without retains.
+            UnsafeMutableRawPointer(source).copyMemory(
+                from: MessageQueue.emptyMessage, byteCount: MemoryLayout<Message>.size
+            )
         }
         advanceBack()
         completeUpTo = MessageQueue.slot(backChunk, backPosition)
@@ -228,6 +243,29 @@ final class MessageQueue: @unchecked Sendable {
         guard checkRead() else { return nil }
         let front = MessageQueue.slot(beginChunk, beginPosition)
         let message = front.move()
+        advanceBegin()
+        return message
+    }
+
+    /// Reads the next message into `message` (what it held is destroyed first) by a bitwise move out of the
+    /// queue; `false`, leaving `message` alone, when there is none. `message = read()!` cost a copy of the message
+    /// and two destroys through the value witnesses; an empty message (the usual one to read into) holds nothing
+    /// to destroy.
+    @inline(__always)
+    func read(into message: inout Message) -> Bool {
+        guard checkRead() else { return false }
+        let front = MessageQueue.slot(beginChunk, beginPosition)
+        withUnsafeMutablePointer(to: &message) { target in
+            if !target.pointee.holdsNothing { target.deinitialize(count: 1) }
+            UnsafeMutableRawPointer(target).copyMemory(from: front, byteCount: MemoryLayout<Message>.size)
+        }
+        advanceBegin()
+        return true
+    }
+
+    /// Steps past the message at the front, handing a finished chunk back to the writer.
+    @inline(__always)
+    private func advanceBegin() {
         beginPosition += 1
         if beginPosition == MessageQueue.granularity {
             let finished = beginChunk
@@ -237,6 +275,5 @@ final class MessageQueue: @unchecked Sendable {
                 old.deallocate()
             }
         }
-        return message
     }
 }

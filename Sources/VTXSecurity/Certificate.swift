@@ -104,8 +104,9 @@ public struct Certificate: Sendable, Hashable {
             guard !value.contains(where: \.isNewline) else {
                 throw VTXError(.invalidArgument, "the metadata value of \"\(name)\" cannot be saved: it has a line break")
             }
-            let quote: Character = value.contains("\"") ? "'" : "\""
-            guard !value.contains(quote) else {
+            // Scalars, as the parser reads them: a quote that carries a combining mark is no `"` as a Character.
+            let quote: Unicode.Scalar = value.unicodeScalars.contains("\"") ? "'" : "\""
+            guard !value.unicodeScalars.contains(quote) else {
                 throw VTXError(.invalidArgument, "the metadata value of \"\(name)\" cannot be saved: it has both "
                     + "kinds of quotes")
             }

@@ -119,6 +119,24 @@ struct CertificateTests {
         #expect(missing?.message.contains("/nonexistent/vtx.cert") == true)
     }
 
+    /// Found by the `certificate` fuzz harness (docs/RELIABILITY.md, "Fuzzing"): a combining mark at the start
+    /// of a value joins the opening quote into one Swift `Character`, and the parser, which compared characters,
+    /// took `'ّ…'` for an unquoted value, quotes and all; a scalar that joins the character after it (U+0600) did the
+    /// same to the closing quote. Quotes, `=`, `#` and blanks are ASCII scalars (czmq reads bytes).
+    @Test("a value whose first or last scalar joins its quote into one character survives the round trip")
+    func quotesAreScalarsNotCharacters() throws {
+        let metadata = [
+            "mark": "\u{0651}a combining mark first, and \"double quotes\"",
+            "accent": "\u{0301}an accent first",
+            "prepend": "a prepended mark last\u{0600}",
+            "inner": "a quote\"\u{0301} that carries a mark",
+        ]
+        let certificate = Certificate(keyPair: CurveKeyPair.generate(), metadata: metadata)
+        for text in [try certificate.secretText(), try certificate.publicText()] {
+            #expect(try Certificate(parsing: text, source: "round trip").metadata == metadata)
+        }
+    }
+
     @Test("unsaveable metadata and a missing secret key throw invalidArgument")
     func unsaveable() throws {
         let pair = CurveKeyPair.generate()

@@ -60,16 +60,6 @@ public struct Message: Sendable {
         metadata = nil
     }
 
-    /// A single-frame message with the given peer properties (a decoder's messages), built with every field at
-    /// once (assigning ``metadata`` afterwards costs the optimizer a copy of the whole message).
-    @inlinable
-    public init(_ frame: consuming Frame, metadata: MessageMetadata?) {
-        head = consume frame
-        second = nil
-        rest = []
-        self.metadata = metadata
-    }
-
     /// A single-frame message holding the UTF-8 bytes of `string`.
     @inlinable
     public init(_ string: String) {

@@ -12,7 +12,7 @@
 # the sender; 100,000 and 600,000 messages).
 #
 # Counts, not times: they hold on a busy machine. VTX_BENCH_VTX=path uses a `vtx` built elsewhere (release);
-# otherwise one is built in .build-bench (VTX_BENCH_SWIFTC_FLAGS: extra compiler flags, built in .build-bench-flags). Results go to Benchmarks/results/roundtrip-<UTC time>.txt.
+# otherwise one is built in .build-bench (VTX_BENCH_SWIFTC_FLAGS: extra compiler flags, built in .build-bench-flags). Results go to Benchmarks/results/roundtrip-<UTC time>.txt (thr: stream-<UTC time>.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh

@@ -263,12 +263,18 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
     public func read() -> Message? {
         guard !isPeerClosed, let message = inbound.read() else { return nil }
         if message.isEmpty { return read(after: message) }
+        countConsumed()
+        return message
+    }
+
+    /// Counts a message read, and hands the writer its credit back every ``lowWaterMark`` messages.
+    @inline(__always)
+    private func countConsumed() {
         consumed &+= 1
         consumedSinceCredit &+= 1
         if consumedSinceCredit >= lowWaterMark {
             returnCredit()
         }
-        return message
     }
 
     /// Takes a marker read from the queue, then reads on.
@@ -290,11 +296,7 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
                 message = Message()
                 continue
             }
-            consumed &+= 1
-            consumedSinceCredit &+= 1
-            if consumedSinceCredit >= lowWaterMark {
-                returnCredit()
-            }
+            countConsumed()
             if let stamp { message.metadata = stamp }
             return true
         }

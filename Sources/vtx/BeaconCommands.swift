@@ -13,7 +13,7 @@ struct BeaconCommand: ParsableCommand {
     )
 
     @Option(help: "The UDP port.") var port: Int
-    @Option(help: "The payload, as text.") var payload: String?
+    @Option(parsing: .unconditional, help: "The payload, as text.") var payload: String?
     @Option(help: "The payload, in hex (instead of --payload).") var hex: String?
     @Option(help: "Milliseconds between beacons.") var interval: Int = 1000
     @Option(help: "Seconds to run; without it, until Ctrl-C.") var duration: Double?
@@ -57,7 +57,7 @@ struct DiscoverCommand: ParsableCommand {
     )
 
     @Option(help: "The UDP port.") var port: Int
-    @Option(help: "Only beacons starting with this text.") var prefix: String = ""
+    @Option(parsing: .unconditional, help: "Only beacons starting with this text.") var prefix: String = ""
     @Option(help: "Stop after this many beacons.") var count: Int?
     @Option(help: "Give up after this many seconds.") var timeout: Double?
     @Flag(help: "Listen to IPv6 multicast (ff02::1) instead of IPv4 broadcast.") var ipv6 = false

@@ -63,10 +63,13 @@ struct CatCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Connect to an endpoint, such as tcp://127.0.0.1:5555 (repeatable).", valueName: "endpoint"))
     var connect: [String] = []
 
-    @Option(help: ArgumentHelp("SUB/XSUB: receive messages starting with PREFIX (repeatable; none: everything).", valueName: "prefix"))
+    @Option(
+        parsing: .unconditionalSingleValue,
+        help: ArgumentHelp("SUB/XSUB: receive messages starting with PREFIX (repeatable; none: everything).", valueName: "prefix")
+    )
     var subscribe: [String] = []
 
-    @Option(help: ArgumentHelp("The routing id this socket announces (REQ, DEALER, ROUTER).", valueName: "id"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("The routing id this socket announces (REQ, DEALER, ROUTER).", valueName: "id"))
     var identity: String?
 
     @Option(help: ArgumentHelp("Stop after N messages received, or N sent when the type only sends.", valueName: "n"))
@@ -75,7 +78,10 @@ struct CatCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Fail when no message arrives (or no peer takes one) within SECONDS.", valueName: "seconds"))
     var timeout: Double?
 
-    @Option(help: ArgumentHelp("Split input lines into frames on STR; print frames joined by STR.", valueName: "str"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Split input lines into frames on STR; print frames joined by STR.", valueName: "str")
+    )
     var delimiter: String?
 
     @Flag(help: "REP, ROUTER, DEALER, PAIR: send every received message back (and read no input).")

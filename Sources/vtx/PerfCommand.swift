@@ -65,12 +65,14 @@ struct PerfCommand: ParsableCommand {
 
     @Option(
         name: .customLong("curve-secret-key"),
+        parsing: .unconditional,
         help: ArgumentHelp("With --curve: this side's secret key (default: a fresh key pair).", valueName: "key|file")
     )
     var curveSecretKey: String?
 
     @Option(
         name: .customLong("curve-server-key"),
+        parsing: .unconditional,
         help: ArgumentHelp("With --curve, remote-*: the server's public key.", valueName: "key|file")
     )
     var curveServerKey: String?

@@ -15,7 +15,11 @@ struct SecurityArguments: ParsableArguments {
     @Option(name: .customLong("plain-user"), help: ArgumentHelp("PLAIN client: the user name to send.", valueName: "user"))
     var plainUser: String?
 
-    @Option(name: .customLong("plain-password"), help: ArgumentHelp("PLAIN client: the password to send.", valueName: "password"))
+    @Option(
+        name: .customLong("plain-password"),
+        parsing: .unconditional,
+        help: ArgumentHelp("PLAIN client: the password to send.", valueName: "password")
+    )
     var plainPassword: String?
 
     @Flag(name: .customLong("plain-server"), help: "PLAIN server: admit the clients of --allow-user.")
@@ -32,24 +36,28 @@ struct SecurityArguments: ParsableArguments {
 
     @Option(
         name: .customLong("curve-secret-key"),
+        parsing: .unconditional,
         help: ArgumentHelp("CURVE: this side's secret key, in Z85 or as a certificate file (NAME_secret from vtx keygen).", valueName: "key|file")
     )
     var curveSecretKey: String?
 
     @Option(
         name: .customLong("curve-public-key"),
+        parsing: .unconditional,
         help: ArgumentHelp("CURVE client: this side's public key (default: derived from --curve-secret-key).", valueName: "key|file")
     )
     var curvePublicKey: String?
 
     @Option(
         name: .customLong("curve-server-key"),
+        parsing: .unconditional,
         help: ArgumentHelp("CURVE client: the server's public key (without --curve-secret-key, a fresh key pair is used).", valueName: "key|file")
     )
     var curveServerKey: String?
 
     @Option(
         name: .customLong("allow-key"),
+        parsing: .unconditionalSingleValue,
         help: ArgumentHelp("CURVE server: admit only clients with this public key (repeatable; starts the authenticator).", valueName: "key|file")
     )
     var allowKey: [String] = []

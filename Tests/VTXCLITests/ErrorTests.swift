@@ -83,6 +83,19 @@ struct ErrorTests {
         expectOneLineFailure(try Tool.run(arguments), containing: expected)
     }
 
+    /// A prefix, routing id, delimiter or payload may start with '-': it is the option's value, and the run gets past
+    /// parsing to the check that follows (before, each was "Missing value for ...").
+    @Test("text values that start with '-' are values, not options", arguments: [
+        (["cat", "--type", "PUSH", "--connect", "tcp://127.0.0.1:1", "--subscribe", "-x"], "--subscribe applies to SUB and XSUB"),
+        (["cat", "--type", "PULL", "--identity", "-me"], "at least one --bind or --connect"),
+        (["cat", "--type", "PULL", "--delimiter", "-|-"], "at least one --bind or --connect"),
+        (["beacon", "--port", "5999", "--payload", "-x", "--duration", "1e308"], "--duration must be at most"),
+        (["discover", "--port", "5999", "--prefix", "-x", "--timeout", "1e308"], "--timeout must be at most"),
+    ])
+    func valuesStartingWithADash(arguments: [String], expected: String) throws {
+        expectOneLineFailure(try Tool.run(arguments), containing: expected)
+    }
+
     @Test("perf: a bad endpoint and a port in use fail in one line")
     func perfEndpoints() throws {
         expectOneLineFailure(try Tool.run(["perf", "remote-lat", "bogus://x", "8", "1"]), status: 1, containing: "no driver is registered for 'bogus'")

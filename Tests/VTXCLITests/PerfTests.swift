@@ -182,6 +182,9 @@ struct PerfCurveTests {
         (["remote-thr", "tcp://127.0.0.1:9", "1", "2", "--curve"], "--curve needs --curve-server-key"),
         (["remote-thr", "tcp://127.0.0.1:9", "1", "2", "--curve-server-key", "x"], "need --curve"),
         (["local-thr", "tcp://127.0.0.1:9", "1", "2", "--curve", "--curve-server-key", "x"], "for the remote-* roles"),
+        // '-' is a Z85 digit: a key that starts with it is the option's value, not another option.
+        (["remote-thr", "tcp://127.0.0.1:9", "1", "2", "--curve-server-key", "-Kw[PGNRKE:Z&SEv7D:Auc*W)cI4bn+jS*NDNr8B"], "need --curve"),
+        (["local-thr", "tcp://127.0.0.1:9", "1", "2", "--curve-secret-key", "-Kw[PGNRKE:Z&SEv7D:Auc*W)cI4bn+jS*NDNr8B"], "need --curve"),
     ])
     func curveUsage(_ arguments: [String], _ expected: String) throws {
         let run = try Tool.run(["perf"] + arguments)

@@ -126,4 +126,18 @@ struct SecurityCatTests {
         #expect(run.status == 64)
         #expect(run.errors.count == 1 && run.errors.contains { $0.contains(expected) }, "\(run.errors)")
     }
+
+    /// '-' is a Z85 digit, so one key in 85 starts with it (CI once drew such a key and `--curve-server-key` took
+    /// it for an option: "Missing value"). Keys and passwords are values whatever they start with; each case gets
+    /// past parsing to the check that comes after it.
+    @Test("keys and a password that start with '-' are values, not options", arguments: [
+        (["--curve-server-key", "-Kw[PGNRKE:Z&SEv7D:Auc*W)cI4bn+jS*NDNr8B", "--plain-user", "u"], "exclude each other"),
+        (["--curve-secret-key", "-Kw[PGNRKE:Z&SEv7D:Auc*W)cI4bn+jS*NDNr8B"], "a CURVE client needs --curve-server-key"),
+        (["--curve-server-key", "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", "--allow-key", "-Kw[PGNRKE:Z&SEv7D:Auc*W)cI4bn+jS*NDNr8B"],
+         "--allow-key applies to a --curve-server"),
+        (["--plain-password", "-secret"], "--plain-password needs --plain-user"),
+    ])
+    func valuesStartingWithADash(_ options: [String], _ expected: String) async throws {
+        try await curveUsageErrors(options, expected)
+    }
 }

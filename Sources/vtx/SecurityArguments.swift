@@ -142,15 +142,16 @@ struct SecurityArguments: ParsableArguments {
         return settings
     }
 
-    /// A key given on the command line: 40 Z85 characters, or the path of a certificate file (its secret key when
-    /// `secret`, else its public key).
+    /// A key given on the command line: the path of a certificate file (its secret key when `secret`, else its
+    /// public key), or else 40 Z85 characters. A file of that name comes first: '/', '-', '.', letters and digits
+    /// are all Z85 digits, so a path of 40 such characters also decodes as a key (and was once taken for one).
     ///
     /// - Throws: a usage ``ToolFailure`` that names the option and says what is wrong with the key or file.
     static func key(_ text: String, secret: Bool, option: String) throws(ToolFailure) -> CurveKey {
-        if text.utf8.count == CurveKey.z85Length, let key = try? CurveKey(z85: text) {
-            return key
-        }
         guard access(text, F_OK) == 0 else {
+            if text.utf8.count == CurveKey.z85Length, let key = try? CurveKey(z85: text) {
+                return key
+            }
             throw .usage("\(option): '\(text)' is neither a 40-character Z85 key nor a certificate file")
         }
         let certificate: Certificate

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VTX
 import VTXTestSupport
 
 /// `vtx cat` with the PLAIN, CURVE and ZAP options.
@@ -92,6 +93,33 @@ struct SecurityCatTests {
         ) }
         #expect(refused.status == 1)
         #expect(refused.errors.contains { $0.contains("ERROR \"400\"") }, "\(refused.errors)")
+    }
+
+    /// '/', letters and digits are Z85 digits: a certificate path of exactly 40 characters also decodes as a key,
+    /// and was taken for one (CI drew such a temporary directory, and the client used a key made of its path). A
+    /// file of that name is read as the file.
+    @Test("a certificate file whose path is 40 Z85 characters is read as a file, not as a key")
+    func fortyCharacterCertificatePath() async throws {
+        let digits = String(repeating: "0", count: 25) + "\(getpid())\(UInt32.random(in: 0...UInt32.max))"
+        let directory = "/tmp/vtx" + String(digits.suffix(25))
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let publicPath = "\(directory)/server"
+        #expect(publicPath.utf8.count == 40)
+        try #require((try? CurveKey(z85: publicPath)) != nil, "the path decodes as a Z85 key, so the test can fail")
+        let keygen = try await onOwnThread { try Tool.run(["keygen", "--out", publicPath]) }
+        #expect(keygen.status == 0, "\(keygen.errors)")
+        let (server, endpoint) = try await server([
+            "--type", "REP", "--echo", "--bind", "tcp://127.0.0.1:*", "--curve-server",
+            "--curve-secret-key", "\(publicPath)_secret",
+        ])
+        defer { server.kill() }
+        let client = try await onOwnThread { try Tool.run(
+            ["cat", "--type", "REQ", "--connect", endpoint, "--curve-server-key", publicPath, "--timeout", "10"],
+            input: "forty\n"
+        ) }
+        #expect(client.status == 0, "\(client.errors) \(server.errors)")
+        #expect(client.output == ["forty"])
     }
 
     @Test("a CURVE server admits any client without --allow-key; a client without keys uses a fresh pair")

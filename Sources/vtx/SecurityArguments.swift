@@ -149,9 +149,7 @@ struct SecurityArguments: ParsableArguments {
     /// - Throws: a usage ``ToolFailure`` that names the option and says what is wrong with the key or file.
     static func key(_ text: String, secret: Bool, option: String) throws(ToolFailure) -> CurveKey {
         guard access(text, F_OK) == 0 else {
-            if text.utf8.count == CurveKey.z85Length, let key = try? CurveKey(z85: text) {
-                return key
-            }
+            if let key = try? CurveKey(z85: text) { return key }
             throw .usage("\(option): '\(text)' is neither a 40-character Z85 key nor a certificate file")
         }
         let certificate: Certificate

@@ -57,20 +57,23 @@ extension ZMTPEngine {
     /// memory, one access for the whole batch; a message that does not fit there, and every message of a
     /// connection that needs translating, goes through ``encode(_:into:)``. A message with a body of
     /// ``largeBodySize`` or more that may go out as it is ends the batch early in `large`, unencoded: see
-    /// ``write(_:after:_:)``.
+    /// ``write(_:after:_:)``. Every message is read into one variable (`MessagePipe.read(into:)`): a message of
+    /// inline frames is overwritten by the next one at no cost, where reading each into a new value cost a copy
+    /// and a destroy of it through the value witnesses.
     func fillBatch(_ buffer: inout ByteBuffer, from pipe: MessagePipe, large: inout Message?) throws(ZMTPError) -> Bool {
-        var carried: Message?
+        var message = Message()
+        var carried = false
         if plainFrames {
             var dry = false
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: ZMTPEngine.batchSize) { memory in
                 var offset = 0
                 while offset < ZMTPEngine.batchSize {
-                    guard let message = pipe.read() else {
+                    guard pipe.read(into: &message) else {
                         dry = true
                         break
                     }
                     guard let end = FrameEncoder.encode(message, into: memory, at: offset) else {
-                        carried = message
+                        carried = true
                         break
                     }
                     offset = end
@@ -79,15 +82,15 @@ extension ZMTPEngine {
             }
             if dry { return false }
         }
-        if let carried {
-            if hasLargeBody(carried) {
-                large = carried
+        if carried {
+            if hasLargeBody(message) {
+                large = message
                 return true
             }
-            try encode(carried, into: &buffer)
+            try encode(message, into: &buffer)
         }
         while buffer.readableBytes < ZMTPEngine.batchSize {
-            guard let message = pipe.read() else { return false }
+            guard pipe.read(into: &message) else { return false }
             if hasLargeBody(message) {
                 large = message
                 return true

@@ -72,15 +72,77 @@ struct MessageMoveTests {
         writer.announce(peer)
         writer.flush()
         var message = Message()
-        #expect(!reader.read(into: &message), "a marker alone is nothing to read")
+        #expect(!reader.readStamped(into: &message), "a marker alone is nothing to read")
         #expect(message.isEmpty)
         for index in 0..<3 { #expect(writer.write(Message(Frame("m\(index)")))) }
         writer.flush()
         for index in 0..<3 {
-            #expect(reader.read(into: &message))
+            #expect(reader.readStamped(into: &message))
             #expect(message == Message(Frame("m\(index)")))
             #expect(message.metadata === peer)
         }
+        #expect(!reader.readStamped(into: &message))
+    }
+
+    /// Only a message whose bytes own no reference may be overwritten without being destroyed first.
+    @Test func onlyInlineMessagesWithoutMetadataHoldNoReferences() {
+        #expect(Message().holdsNoReferences)
+        #expect(Message("short").holdsNoReferences)
+        #expect(Message([Frame("a"), Frame("b")]).holdsNoReferences)
+        #expect(!Message(Self.watchedFrame(1).0).holdsNoReferences, "a heap frame")
+        #expect(!Message([Frame("a"), Self.watchedFrame(1).0]).holdsNoReferences, "a heap second frame")
+        #expect(!Message([Frame("a"), Frame("b"), Frame("c")]).holdsNoReferences, "an array of further frames")
+        var stamped = Message("short")
+        stamped.metadata = MessageMetadata([(name: "Peer-Address", value: "here")])
+        #expect(!stamped.holdsNoReferences, "metadata")
+    }
+
+    /// A driver reads every message into one reused variable through the public, unstamped `read(into:)`: each
+    /// read releases what the previous message held (a heap frame, a third frame's array, metadata) and nothing
+    /// else, and the socket's stamped read adds the peer's properties.
+    @Test func readingIntoOneMessageAgainReleasesOnlyWhatItHeld() {
+        let (writer, reader) = VTXCore.MessagePipe.makePair(
+            firstToSecond: 0,
+            secondToFirst: 0,
+            firstPeer: PeerInfo(socketType: .pull, address: "test://reader"),
+            secondPeer: PeerInfo(socketType: .push, address: "test://writer")
+        )
+        var heapWatch: Weak?
+        var restWatch: Weak?
+        var metadataWatch: Weak?
+        do {
+            let (heap, weak) = Self.watchedFrame(5)
+            heapWatch = weak
+            let (inRest, restWeak) = Self.watchedFrame(6)
+            restWatch = restWeak
+            #expect(writer.write(Message(heap)))
+            #expect(writer.write(Message("inline")))
+            #expect(writer.write(Message([Frame("a"), Frame("b"), inRest])))
+            var withMetadata = Message("carried")
+            let metadata = MessageMetadata([(name: "Peer-Address", value: "carried")])
+            metadataWatch = Weak(metadata)
+            withMetadata.metadata = metadata
+            #expect(writer.write(withMetadata))
+            #expect(writer.write(Message("last")))
+        }
+        writer.flush()
+        var message = Message()
+        #expect(reader.read(into: &message))
+        #expect(message.count == 1 && message[0].count == 3000 && message.metadata == nil, "read(into:) is unstamped")
+        #expect(heapWatch?.object != nil)
+        #expect(reader.read(into: &message))
+        #expect(message == Message("inline"))
+        #expect(heapWatch?.object == nil, "the heap frame went when the message was read over")
+        #expect(reader.read(into: &message))
+        #expect(message.count == 3 && restWatch?.object != nil)
+        #expect(reader.read(into: &message))
+        #expect(restWatch?.object == nil, "the third frame's array went with its frame")
+        #expect(message == Message("carried") && message.property("Peer-Address") == "carried")
+        #expect(reader.readStamped(into: &message))
+        #expect(metadataWatch?.object == nil, "the metadata went")
+        #expect(message == Message("last"))
+        #expect(message.property("Peer-Address") == "test://writer", "the socket's read stamps the peer")
         #expect(!reader.read(into: &message))
+        #expect(message == Message("last"), "an empty pipe leaves the message alone")
     }
 }

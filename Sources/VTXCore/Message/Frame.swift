@@ -179,6 +179,13 @@ public struct Frame: Sendable {
     @inlinable
     public var isEmpty: Bool { count == 0 }
 
+    /// Whether the bytes are held in the value itself (no storage reference to release).
+    @inlinable
+    var isInline: Bool {
+        if case .inline = storage { return true }
+        return false
+    }
+
     /// Calls `body` with the frame's bytes; the pointer is valid only during the call.
     @inlinable
     public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {

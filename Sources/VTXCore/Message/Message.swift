@@ -95,6 +95,15 @@ public struct Message: Sendable {
         return false
     }
 
+    /// Whether the message's bytes own no reference at all, so overwriting it without destroying it loses nothing:
+    /// no metadata, no array of further frames (the empty array is a static singleton), and at most two frames,
+    /// each held inline. A message read into again and again (the engine's outbound batch reuses one) is usually
+    /// such a message: small bodies are inline.
+    @inlinable
+    var holdsNoReferences: Bool {
+        metadata == nil && rest.capacity == 0 && (head?.isInline ?? true) && (second?.isInline ?? true)
+    }
+
     /// The frames of the message, in order.
     public var frames: [Frame] {
         Array(self)

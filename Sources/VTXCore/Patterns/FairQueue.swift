@@ -24,7 +24,7 @@ struct FairQueue {
     mutating func receive(into message: inout Message) -> Unmanaged<MessagePipe>? {
         while members.active > 0 {
             let pipe = members.unretained(current)
-            if pipe._withUnsafeGuaranteedRef({ $0.read(into: &message) }) {
+            if pipe._withUnsafeGuaranteedRef({ $0.readStamped(into: &message) }) {
                 current += 1
                 if current >= members.active { current = 0 }
                 return pipe

@@ -52,7 +52,7 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
     /// Shared metadata stamped on messages received through this end; `nil` while the peer is not known yet
     /// (a connect made before its handshake), in which case the driver announces each peer (``announce(_:)``).
     let metadata: MessageMetadata?
-    /// Reader-private: what ``read(into:)`` stamps on each message; ``metadata``, or the last peer announced.
+    /// Reader-private: what ``readStamped(into:)`` stamps on each message; ``metadata``, or the last peer announced.
     @exclusivity(unchecked) private var stamp: MessageMetadata?
 
     private init(inbound: MessageQueue, outbound: MessageQueue, peer: PeerInfo) {
@@ -284,11 +284,13 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
         return read()
     }
 
-    /// Reads the next whole message into `message`, stamped with the properties of the peer it came from (this
-    /// end's ``metadata``, or the peer last announced) when they are known; returns `false` when there is none
-    /// now, as ``read()`` returns `nil`, leaving `message` as it was (or empty, when the pipe held only markers).
+    /// Reads the next whole message into `message`, as ``read()`` does (unstamped), but by a move into a message
+    /// the caller keeps: what `message` held is released first, and a message of inline frames with no metadata
+    /// (the usual one to read into again) is overwritten at no cost. Returns `false` when there is none now, as
+    /// ``read()`` returns `nil`, leaving `message` as it was (or empty, when the pipe held only markers). A driver
+    /// draining a pipe in a loop reads every message into one variable this way, without a copy of each.
     @inline(__always)
-    func read(into message: inout Message) -> Bool {
+    public func read(into message: inout Message) -> Bool {
         while !isPeerClosed, inbound.read(into: &message) {
             if message.isEmpty {
                 // A marker, read into `message`: taken, and `message` is empty again (markers are rare).
@@ -297,10 +299,19 @@ public final class MessagePipe: @unchecked Sendable, CustomStringConvertible {
                 continue
             }
             countConsumed()
-            if let stamp { message.metadata = stamp }
             return true
         }
         return false
+    }
+
+    /// Reads the next whole message into `message` as ``read(into:)`` does, stamped with the properties of the
+    /// peer it came from (this end's ``metadata``, or the peer last announced) when they are known: the socket's
+    /// receive.
+    @inline(__always)
+    func readStamped(into message: inout Message) -> Bool {
+        guard read(into: &message) else { return false }
+        if let stamp { message.metadata = stamp }
+        return true
     }
 
     /// Whether a message can be read now (markers do not count; they are taken here).

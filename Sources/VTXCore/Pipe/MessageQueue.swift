@@ -249,14 +249,14 @@ final class MessageQueue: @unchecked Sendable {
 
     /// Reads the next message into `message` (what it held is destroyed first) by a bitwise move out of the
     /// queue; `false`, leaving `message` alone, when there is none. `message = read()!` cost a copy of the message
-    /// and two destroys through the value witnesses; an empty message (the usual one to read into) holds nothing
-    /// to destroy.
+    /// and two destroys through the value witnesses; a message that holds no reference (an empty one, or the
+    /// small inline message a reader reuses) has nothing to destroy, and is overwritten as it is.
     @inline(__always)
     func read(into message: inout Message) -> Bool {
         guard checkRead() else { return false }
         let front = MessageQueue.slot(beginChunk, beginPosition)
         withUnsafeMutablePointer(to: &message) { target in
-            if !target.pointee.holdsNothing { target.deinitialize(count: 1) }
+            if !target.pointee.holdsNoReferences { target.deinitialize(count: 1) }
             UnsafeMutableRawPointer(target).copyMemory(from: front, byteCount: MemoryLayout<Message>.size)
         }
         advanceBegin()

@@ -65,15 +65,19 @@ extension ZMTPEngine {
         var carried = false
         if plainFrames {
             var dry = false
+            // The message read in this closure is the closure's own variable: one captured from outside is copied
+            // (and the copy destroyed) for every `encode` call, as the closure could change it meanwhile.
+            var unfit: Message?
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: ZMTPEngine.batchSize) { memory in
+                var next = Message()
                 var offset = 0
                 while offset < ZMTPEngine.batchSize {
-                    guard pipe.read(into: &message) else {
+                    guard pipe.read(into: &next) else {
                         dry = true
                         break
                     }
-                    guard let end = FrameEncoder.encode(message, into: memory, at: offset) else {
-                        carried = true
+                    guard let end = FrameEncoder.encode(next, into: memory, at: offset) else {
+                        unfit = next
                         break
                     }
                     offset = end
@@ -81,6 +85,10 @@ extension ZMTPEngine {
                 return offset
             }
             if dry { return false }
+            if let unfit {
+                message = unfit
+                carried = true
+            }
         }
         if carried {
             if hasLargeBody(message) {

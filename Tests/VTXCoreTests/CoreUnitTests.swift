@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Testing
+import VTXTestSupport
 
 @testable import VTXCore
 
@@ -69,11 +70,6 @@ private final class EventRecorder: PipeEventSink {
     var events: [PipeEvent] { recorded.withLock { $0 } }
 }
 
-/// A weak reference, to check that storage is freed.
-final class Weak: @unchecked Sendable {
-    weak var object: AnyObject?
-    init(_ object: AnyObject) { self.object = object }
-}
 
 /// Reference wrappers, so that mutating trie calls can sit inside `#expect`.
 private final class SubscriptionTrieBox {

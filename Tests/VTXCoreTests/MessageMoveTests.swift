@@ -1,4 +1,5 @@
 import Testing
+import VTXTestSupport
 
 @testable import VTXCore
 

@@ -23,12 +23,30 @@ extension Socket {
     /// - Throws: as ``send(_:)-5eylc``.
     public func send(_ message: consuming Message, timeout: Duration?) throws(VTXError) {
         try refreshState()
-        var message = consume message
+        // The message goes into the socket's `sendSlot` rather than a variable: once the pattern has moved it
+        // out, the slot holds an empty message, which owns no reference and is left as it is, where a variable
+        // would end with a destroy of it through the value witness (about 60 instructions on every send). A
+        // message that was not sent, or that still holds a reference, is destroyed as usual.
+        let slot = sendSlot
+        slot.initialize(to: consume message)
+        defer { if !slot.pointee.holdsNoReferences { slot.deinitialize(count: 1) } }
+        try sendMoving(&slot.pointee, timeout: timeout)
+    }
+
+    /// Sends the message in `message`, moving it out (it is left empty) once a pattern has taken it.
+    @inline(__always)
+    private func sendMoving(_ message: inout Message, timeout: Duration?) throws(VTXError) {
         guard !message.isEmpty else {
             throw VTXError(.invalidArgument, "a message needs at least one frame")
         }
         if let outboundLimit { try check(message, against: outboundLimit) }
         if try sendToPattern(&message) { return }
+        try sendWaiting(&message, timeout: timeout)
+    }
+
+    /// The rest of a send that found no peer with room: waits for one until `timeout`.
+    @inline(never)
+    private func sendWaiting(_ message: inout Message, timeout: Duration?) throws(VTXError) {
         if timeout == .zero { throw VTXError.wouldBlock }
         let deadline = timeout.map { ContinuousClock.now + $0 }
         while true {

@@ -26,6 +26,9 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
     @exclusivity(unchecked) var metrics: SocketMetrics?
     /// Whether sends and receives are counted (metrics on, or ``VTX/collectsStatistics``).
     @exclusivity(unchecked) var countsMessages = false
+    /// Where `send` keeps the message it is sending (`Socket+Messaging.swift`): memory the socket owns, holding a
+    /// message only during a send (the socket is used by one thread at a time, and a send does not re-enter).
+    let sendSlot = UnsafeMutablePointer<Message>.allocate(capacity: 1)
 
     struct EndpointRecord {
         let text: String
@@ -61,6 +64,7 @@ public final class Socket: @unchecked Sendable, CustomStringConvertible {
 
     deinit {
         if !isClosed { close() }
+        sendSlot.deallocate()
     }
 
     /// The type and id, such as `REQ#3`.

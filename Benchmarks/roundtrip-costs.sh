@@ -57,6 +57,13 @@ else
     swift build -c release --scratch-path "$scratch" "${build_flags[@]}" --product vtx >/dev/null
     VTX="$(swift build -c release --scratch-path "$scratch" "${build_flags[@]}" --show-bin-path)/vtx"
 fi
+# What the header names as the VTX measured: this tree's commit, or the binary given instead (whose commit the
+# script cannot know).
+if [ -n "${VTX_BENCH_VTX:-}" ]; then
+    vtx_source="vtx $VTX (VTX_BENCH_VTX; tree at $(git rev-parse --short HEAD))"
+else
+    vtx_source="commit $(git rev-parse --short HEAD)"
+fi
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
 objcopy --strip-debug "$VTX" "$tmp/vtx.nodebug"
@@ -140,7 +147,7 @@ done
 
 {
     if [ "$kind" = thr ]; then unit=message; local_label=PULL; remote_label=PUSH; else unit="round trip"; local_label=REP; remote_label=REQ; fi
-    echo "$unit costs ($kind): $transport, $size B, ($LARGE - $SMALL) ${unit}s; $(date -u +%FT%TZ); commit $(git rev-parse --short HEAD); swiftc flags: ${VTX_BENCH_SWIFTC_FLAGS:-none}; load $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "$unit costs ($kind): $transport, $size B, ($LARGE - $SMALL) ${unit}s; $(date -u +%FT%TZ); $vtx_source; swiftc flags: ${VTX_BENCH_SWIFTC_FLAGS:-none}; load $(cut -d' ' -f1-3 /proc/loadavg)"
     printf '%-26s %10s %10s %10s %10s\n' "per $unit" "VTX $local_label" "zmq $local_label" "VTX $remote_label" "zmq $remote_label"
     for row in syscalls read write readv writev sendmsg recvmsg recvfrom sendto epoll_wait epoll_pwait poll futex allocations instructions voluntary involuntary; do
         label=$row

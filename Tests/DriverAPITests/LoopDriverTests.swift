@@ -326,6 +326,21 @@ struct LoopDriverTests {
         #expect(!thread.execute {}, "a stopped thread takes no more work")
     }
 
+    /// A timer due further ahead than `poll(2)` can wait (`.seconds(Int64.max)`, as a huge option makes) leaves
+    /// the thread waiting as long as it can, and working: it trapped computing the wait in milliseconds (CI).
+    @Test func aTimerFarAheadDoesNotTrapTheThread() throws {
+        let thread = DriverThread(name: "vtx.test")
+        try thread.start()
+        defer { thread.stop() }
+        thread.schedule(after: .seconds(Int64.max)) {}
+        // Each round trip lets the thread go back to sleep until that timer, so the wait is computed again.
+        for _ in 0..<3 {
+            let ran = DispatchSemaphore(value: 0)
+            #expect(thread.execute { ran.signal() })
+            #expect(ran.wait(timeout: .now() + 10) == .success)
+        }
+    }
+
     @Test func bindingANameTwiceFails() throws {
         let harness = try Harness()
         defer { harness.finish() }

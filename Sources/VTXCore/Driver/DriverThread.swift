@@ -137,14 +137,20 @@ public final class DriverThread: @unchecked Sendable {
             }
             if batch.isEmpty && dueTimers.isEmpty {
                 var timeout: Int32 = -1
-                if let nextDue {
-                    let wait = nextDue - ContinuousClock.now
-                    let ms = wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000 + 1
-                    timeout = Int32(clamping: max(0, ms))
-                }
+                if let nextDue { timeout = Self.pollTimeout(until: nextDue - ContinuousClock.now) }
                 _ = signaler.wait(timeoutMilliseconds: timeout)
             }
         }
         finished.signal()
+    }
+
+    /// The milliseconds `poll(2)` waits for a timer due in `wait`: rounded up, 0 for one already due, and at most
+    /// `Int32.max` (about 24 days; a later timer is waited for in turns). A timer of a huge option is due in up to
+    /// `Int64.max` seconds, which in milliseconds would overflow (CI saw the thread trap on it).
+    static func pollTimeout(until wait: Duration) -> Int32 {
+        let (seconds, attoseconds) = wait.components
+        guard seconds < Int64(Int32.max / 1000) else { return Int32.max }
+        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1
+        return Int32(clamping: max(0, milliseconds))
     }
 }

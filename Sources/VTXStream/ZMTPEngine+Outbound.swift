@@ -61,8 +61,6 @@ extension ZMTPEngine {
     /// inline frames is overwritten by the next one at no cost, where reading each into a new value cost a copy
     /// and a destroy of it through the value witnesses.
     func fillBatch(_ buffer: inout ByteBuffer, from pipe: MessagePipe, large: inout Message?) throws(ZMTPError) -> Bool {
-        var message = Message()
-        var carried = false
         if plainFrames {
             var dry = false
             // The message read in this closure is the closure's own variable: one captured from outside is copied
@@ -86,17 +84,14 @@ extension ZMTPEngine {
             }
             if dry { return false }
             if let unfit {
-                message = unfit
-                carried = true
+                if hasLargeBody(unfit) {
+                    large = unfit
+                    return true
+                }
+                try encode(unfit, into: &buffer)
             }
         }
-        if carried {
-            if hasLargeBody(message) {
-                large = message
-                return true
-            }
-            try encode(message, into: &buffer)
-        }
+        var message = Message()
         while buffer.readableBytes < ZMTPEngine.batchSize {
             guard pipe.read(into: &message) else { return false }
             if hasLargeBody(message) {

@@ -28,7 +28,7 @@ struct MessageMoveTests {
             var message = Message([Frame("id"), frame, Frame("tail")])
             message.metadata = MessageMetadata([(name: "Peer-Address", value: "here")])
             queue.write(moving: &message)
-            #expect(message.holdsNothing, "the moved-from message has no frames and no metadata")
+            #expect(message.holdsNoReferences, "the moved-from message has no frames and no metadata")
             #expect(message.isEmpty && message.rest.isEmpty)
             _ = queue.flush()
             var received = Message()

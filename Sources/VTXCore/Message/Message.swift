@@ -82,14 +82,6 @@ extension Message {
         self.init(strings.map(Frame.init(_:)))
     }
 
-    /// Whether the message holds no frame and no metadata, so that its bytes own no reference (the empty frame
-    /// array is a static singleton): overwriting it loses nothing.
-    @inlinable
-    var holdsNothing: Bool {
-        if case .none = head, metadata == nil { return true }
-        return false
-    }
-
     /// Whether the message's bytes own no reference at all, so overwriting it without destroying it loses nothing:
     /// no metadata, no array of further frames (the empty array is a static singleton), and at most two frames,
     /// each held inline. A message read into again and again (the engine's outbound batch reuses one) is usually
